@@ -1,0 +1,1 @@
+"""The clustering engine: features, models, metrics, sweep, profiles, projection, cache. No Dash."""

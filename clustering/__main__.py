@@ -1,0 +1,3 @@
+from clustering.cli import main
+
+raise SystemExit(main())

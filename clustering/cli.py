@@ -1,0 +1,162 @@
+"""Command line: ``python -m clustering fit|sweep``.
+
+Errors exit non-zero with one line on stderr; progress goes to stderr for work over a second,
+so ``--json`` output on stdout stays machine-readable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from tqdm import tqdm
+
+import settings
+from clustering.cache import ResultCache
+from clustering.engine import ALGORITHMS, ClusterResult, Engine
+from clustering.models import ClusteringError
+from clustering.sweep import sweep
+from data import DatasetError, load_catalogue
+
+T = TypeVar("T")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m clustering", description="Cluster songs by audio features.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data", help="CSV of songs (default: SONGS_CSV, else the demo catalogue)")
+        p.add_argument("--algorithm", choices=list(ALGORITHMS), default="kmeans")
+        p.add_argument("--features", help="comma-separated feature columns (default: the ten standard ones)")
+        p.add_argument("--seed", type=int, default=settings.SEED)
+        p.add_argument("--demo-songs", type=int, default=settings.DEMO_SONGS, help="size of the demo catalogue")
+        p.add_argument("--no-cache", action="store_true", help="do not read or write the disk cache")
+        p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+    fit = sub.add_parser("fit", help="cluster at one k")
+    common(fit)
+    fit.add_argument("--k", type=int, required=True)
+    fit.add_argument("--out", help="write the clustered songs (all columns + cluster, cluster_name) as CSV")
+
+    sw = sub.add_parser("sweep", help="all metrics over a range of k, and a recommended k")
+    common(sw)
+    sw.add_argument("--k-min", type=int, default=2)
+    sw.add_argument("--k-max", type=int, default=12)
+    return parser
+
+
+def _with_spinner(label: str, work: Callable[[], T]) -> T:
+    """Run ``work``, showing elapsed time on stderr if it takes over a second."""
+    done = threading.Event()
+
+    def tick() -> None:
+        if done.wait(1.0):
+            return
+        with tqdm(desc=label, bar_format="{desc}: {elapsed}", file=sys.stderr) as bar:
+            while not done.wait(0.5):
+                bar.refresh()
+
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        return work()
+    finally:
+        done.set()
+        thread.join()
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    path = args.data or settings.SONGS_CSV or None
+    catalogue = _with_spinner("loading songs", lambda: load_catalogue(path, demo_songs=args.demo_songs))
+    cache = ResultCache(None if args.no_cache else settings.CACHE_DIR, settings.CACHE_SIZE_LIMIT)
+    return Engine(catalogue, cache, seed=args.seed, silhouette_sample=settings.SILHOUETTE_SAMPLE)
+
+
+def _features(args: argparse.Namespace) -> list[str] | None:
+    return [f for f in args.features.split(",") if f.strip()] if args.features else None
+
+
+def _clean_json(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean_json(v) for v in value]
+    return value
+
+
+def clustered_frame(engine: Engine, result: ClusterResult):
+    """The user's columns plus ``cluster`` and ``cluster_name``: the export format."""
+    frame = engine.catalogue.frame[engine.catalogue.original_columns].copy()
+    frame["cluster"] = result.labels
+    frame["cluster_name"] = [result.names[i] for i in result.labels]
+    return frame
+
+
+def run_fit(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    started = time.perf_counter()
+    label = "building the Ward tree of every song" if args.algorithm == "agglomerative" else "clustering"
+    result = _with_spinner(label, lambda: engine.cluster(args.algorithm, args.k, _features(args)))
+    elapsed = time.perf_counter() - started
+    if args.out:
+        clustered_frame(engine, result).to_csv(args.out, index=False)
+    summary = result.summary() | {"data": engine.catalogue.source, "is_demo": engine.catalogue.is_demo,
+                                  "cleaning": engine.catalogue.report.to_dict(), "seconds": round(elapsed, 3)}
+    if args.json:
+        print(json.dumps(_clean_json(summary)))
+        return 0
+    print(f"{engine.catalogue.source}: {engine.catalogue.n_songs:,} songs"
+          + (" (demo data)" if engine.catalogue.is_demo else ""))
+    for line in engine.catalogue.report.lines():
+        print(f"  {line}")
+    s = result.scores
+    print(f"{ALGORITHMS[result.algorithm]}, k = {result.k}, features: {', '.join(result.features)}")
+    print(f"  silhouette {s.silhouette:.3f} (sample of {s.silhouette_sample_size:,}), Davies-Bouldin "
+          f"{s.davies_bouldin:.3f}, Calinski-Harabasz {s.calinski_harabasz:,.0f}, inertia {s.inertia:,.0f}")
+    for i, (name, size) in enumerate(zip(result.names, s.sizes, strict=True)):
+        print(f"  cluster {i}: {name:<40} {size:>8,} songs ({size / len(result.labels):.1%})")
+    if args.out:
+        print(f"wrote {Path(args.out)}")
+    return 0
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    total = args.k_max - args.k_min + 1
+    with tqdm(total=total, desc=f"sweep k={args.k_min}..{args.k_max}", unit="k", file=sys.stderr,
+              delay=1.0) as bar:
+        result = sweep(engine, args.algorithm, args.k_min, args.k_max, _features(args),
+                       on_row=lambda row: bar.update(1))
+    if args.json:
+        print(json.dumps(_clean_json(result | {"data": engine.catalogue.source,
+                                               "is_demo": engine.catalogue.is_demo})))
+        return 0
+    print(f"{engine.catalogue.source}: {engine.catalogue.n_songs:,} songs, {ALGORITHMS[args.algorithm]}")
+    print(f"{'k':>3} {'inertia':>14} {'silhouette':>11} {'Davies-B.':>10} {'Calinski-H.':>12}")
+    for row in result["rows"]:
+        print(f"{row['k']:>3} {row['inertia']:>14,.0f} {row['silhouette']:>11.3f} {row['davies_bouldin']:>10.3f} "
+              f"{row['calinski_harabasz']:>12,.0f}")
+    print(f"recommended k = {result['recommended_k']}: {result['rule']}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return run_fit(args) if args.command == "fit" else run_sweep(args)
+    except (DatasetError, ClusteringError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130

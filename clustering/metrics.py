@@ -1,0 +1,69 @@
+"""Quality metrics of a clustering; silhouette on a fixed-seed sample, never on every song.
+
+Full silhouette is O(n^2): 50 s and 1.2 GB at 95k songs. A 10,000-song sample drawn with a
+fixed seed lands within a few thousandths of the full value (checked in the tests and bench).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_samples
+
+
+@dataclass
+class Scores:
+    silhouette: float
+    silhouette_sample_size: int
+    davies_bouldin: float
+    calinski_harabasz: float
+    inertia: float
+    sizes: list[int]
+    shares: list[float]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def silhouette_sample_index(n: int, sample_size: int, seed: int) -> np.ndarray:
+    """The rows the silhouette is computed on: all of them, or a fixed-seed sample."""
+    if n <= sample_size:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=sample_size, replace=False))
+
+
+def per_song_silhouette(
+    x: np.ndarray, labels: np.ndarray, sample_size: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Silhouette of each song in the fixed sample: (row indices, values)."""
+    index = silhouette_sample_index(len(x), sample_size, seed)
+    if len(np.unique(labels[index])) < 2:
+        return index, np.zeros(len(index))
+    return index, silhouette_samples(x[index], labels[index])
+
+
+def inertia(x: np.ndarray, labels: np.ndarray) -> float:
+    """Within-cluster sum of squared distances to each cluster's mean."""
+    total = 0.0
+    for cluster in np.unique(labels):
+        members = x[labels == cluster]
+        total += float(((members - members.mean(axis=0)) ** 2).sum())
+    return total
+
+
+def score(x: np.ndarray, labels: np.ndarray, *, sample_size: int = 10_000, seed: int = 0) -> Scores:
+    """All metrics of one clustering of the scaled matrix ``x``."""
+    k = int(labels.max()) + 1
+    sizes = np.bincount(labels, minlength=k)
+    index, values = per_song_silhouette(x, labels, sample_size, seed)
+    several = len(np.unique(labels)) >= 2
+    return Scores(
+        silhouette=float(values.mean()) if several else float("nan"),
+        silhouette_sample_size=len(index),
+        davies_bouldin=float(davies_bouldin_score(x, labels)) if several else float("nan"),
+        calinski_harabasz=float(calinski_harabasz_score(x, labels)) if several else float("nan"),
+        inertia=inertia(x, labels),
+        sizes=[int(s) for s in sizes],
+        shares=[float(s) / len(labels) for s in sizes],
+    )

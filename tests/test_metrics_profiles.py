@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+
+from clustering.features import DEFAULT_FEATURES, normalise_features, scaled_matrix
+from clustering.metrics import inertia, score
+from clustering.models import ClusteringError
+from clustering.profiles import build_profile, name_clusters, representative_rows, top_rows
+from clustering.projection import project
+
+
+def test_sampled_silhouette_is_within_0005_of_full(medium_demo):
+    x = scaled_matrix(medium_demo.frame, DEFAULT_FEATURES)[:20_000]
+    labels = KMeans(4, n_init=1, random_state=0).fit(x).labels_
+    sampled = score(x, labels, sample_size=10_000, seed=42)
+    assert sampled.silhouette_sample_size == 10_000
+    assert abs(sampled.silhouette - silhouette_score(x, labels)) < 0.005
+
+
+def test_scores_sizes_and_inertia():
+    rng = np.random.default_rng(0)
+    x = np.vstack([rng.normal(0, 1, (50, 2)), rng.normal(8, 1, (30, 2))])
+    labels = np.array([0] * 50 + [1] * 30)
+    s = score(x, labels, sample_size=1000)
+    assert s.sizes == [50, 30] and s.shares == [50 / 80, 30 / 80]
+    assert s.silhouette > 0.8 and s.davies_bouldin < 0.3
+    fitted = KMeans(2, n_init=3, random_state=0).fit(x)
+    assert inertia(x, fitted.labels_) == pytest.approx(fitted.inertia_, rel=1e-6)
+
+
+def test_feature_choice_is_canonical_and_validated():
+    available = ["danceability", "energy", "tempo", "key"]
+    assert normalise_features(["tempo", "energy"], available) == ("energy", "tempo")
+    assert normalise_features(None, available) == ("danceability", "energy", "tempo")
+    with pytest.raises(ClusteringError, match="at least two"):
+        normalise_features(["energy"], available)
+    with pytest.raises(ClusteringError, match="Unknown feature"):
+        normalise_features(["energy", "bogus"], available)
+
+
+def test_names_follow_the_z_scores():
+    z = pd.DataFrame({
+        "speechiness": [3.0, -0.3, -0.2, -0.1],
+        "energy": [-0.5, 1.0, -1.2, 0.1],
+        "danceability": [0.0, 0.8, -0.4, 0.05],
+        "acousticness": [0.4, -0.9, 1.3, 0.0],
+        "instrumentalness": [0.0, 0.0, 0.0, 0.1],
+    })
+    names = name_clusters(z)
+    assert names[0] == "Spoken word"
+    assert names[1] == "Energetic · Danceable"
+    assert names[2] == "Acoustic · Calm"
+    assert names[3] == "Mainstream"
+
+
+def test_identical_profiles_get_distinct_names():
+    z = pd.DataFrame({"energy": [1.0, 1.0, 1.0], "valence": [0.5, -0.5, 0.5], "tempo": [0.0, 0.0, 0.0]})
+    names = name_clusters(z)
+    assert len(set(names)) == 3
+
+
+def test_profile_units_and_z_scores():
+    frame = pd.DataFrame({"energy": [0.1, 0.2, 0.9, 1.0], "tempo": [80, 90, 160, 170.0]})
+    labels = np.array([0, 0, 1, 1])
+    profile = build_profile(frame, ["energy", "tempo"], labels)
+    assert profile.means.loc[1, "tempo"] == 165
+    assert profile.z_scores.loc[1, "energy"] > 0.9 and profile.z_scores.loc[0, "energy"] < -0.9
+    table = profile.table()
+    assert list(table.columns[:4]) == ["cluster", "name", "songs", "share"] and table["share"].sum() == 1
+
+
+def test_representative_and_top_rows():
+    x = np.array([[0.0], [1.0], [2.0], [10.0]])
+    labels = np.array([0, 0, 0, 1])
+    assert representative_rows(x, labels, 0, n=1).tolist() == [1]
+    popularity = pd.Series([5, 50, 7, 1])
+    assert top_rows(popularity, labels, 0, n=2).tolist() == [1, 2]
+
+
+def test_projection_is_stable_and_explains_variance(small_demo):
+    x = scaled_matrix(small_demo.frame, DEFAULT_FEATURES)
+    a, b = project(x, DEFAULT_FEATURES), project(x[::-1].copy(), DEFAULT_FEATURES)
+    assert a.coordinates.dtype == np.float32 and a.coordinates.shape == (len(x), 2)
+    assert 0 < a.explained_variance[1] <= a.explained_variance[0] < 1
+    assert set(a.loadings) == set(DEFAULT_FEATURES)
+    # Same data in another order: same axes, same signs.
+    assert np.allclose(a.coordinates[::-1], b.coordinates, atol=1e-4)
