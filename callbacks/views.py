@@ -1,0 +1,209 @@
+"""Everything that follows a clustering except the scatter: overview, metrics, heatmap, bars, insights."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import numpy as np
+from dash import Input, Output, callback, dash_table, dcc, html, no_update
+
+from callbacks.common import Request, current_result, engine_for, error_alert
+from clustering.engine import ALGORITHMS, ClusterResult, Engine
+from clustering.profiles import genre_mix, representative_rows, top_rows
+from data.loader import PRIMARY_GENRE, UNKNOWN_GENRE
+from layouts import ids
+from layouts.figures import (
+    bars_figure,
+    cluster_colours,
+    empty_figure,
+    feature_label,
+    format_value,
+    heatmap_figure,
+    sizes_figure,
+)
+
+CLUSTER_INPUTS = [
+    Input(ids.STORE_DATASET, "data"),
+    Input(ids.SLIDER_K, "value"),
+    Input(ids.RADIO_ALGORITHM, "value"),
+    Input(ids.CHECKLIST_FEATURES, "value"),
+    Input(ids.STORE_TREE, "data"),
+]
+
+
+def song_rows(engine: Engine, rows: np.ndarray) -> list[dict]:
+    """Title, artist, genre and popularity of some songs, for tables and cards."""
+    catalogue = engine.catalogue
+    title, artist, popularity = (catalogue.column(r) for r in ("title", "artist", "popularity"))
+    out = []
+    for row in rows:
+        out.append({
+            "title": str(title.iloc[row]) if title is not None else f"song {row}",
+            "artist": str(artist.iloc[row]) if artist is not None else "",
+            "genre": str(catalogue.frame[PRIMARY_GENRE].iloc[row]),
+            "popularity": int(popularity.iloc[row]) if popularity is not None else None,
+        })
+    return out
+
+
+def legend(result: ClusterResult) -> list:
+    colours = cluster_colours(result.k)
+    return [html.Span([html.Span(className="swatch", style={"backgroundColor": colours[i]}), f"{i}: {name}"],
+                      className="legend-item") for i, name in enumerate(result.names)]
+
+
+def status_line(result: ClusterResult, engine: Engine) -> list:
+    catalogue = engine.catalogue
+    parts = [f"{ALGORITHMS[result.algorithm]}, k = {result.k}, on {len(result.features)} features, "
+             f"{catalogue.n_songs:,} songs"]
+    if catalogue.is_demo:
+        parts.append(dbc.Badge("demo data", color="warning", className="ms-2"))
+    if result.preview:
+        parts.append(dbc.Badge("preview", color="info", className="ms-2"))
+    return [html.Div(parts, className="text-muted small mb-2")]
+
+
+def overview_panel(result: ClusterResult, engine: Engine) -> list:
+    summary = engine.catalogue.summary()
+    years = f"{summary['years'][0]}-{summary['years'][1]}" if summary["years"] else "-"
+    cards = [("Songs", f"{summary['songs']:,}"), ("Artists", f"{summary['artists']:,}" if summary["artists"] else "-"),
+             ("Genres", f"{summary['genres']:,}"), ("Years", years)]
+    x = engine.matrix(result.features)
+    popularity = engine.catalogue.column("popularity")
+    columns = []
+    for i, name in enumerate(result.names):
+        top = song_rows(engine, top_rows(popularity, result.labels, i))
+        typical = song_rows(engine, representative_rows(x, result.labels, i))
+        columns.append(dbc.Col(dbc.Card([
+            dbc.CardHeader(html.Span([html.Span(className="swatch", style={"backgroundColor": cluster_colours(
+                result.k)[i]}), f"{i}: {name}"])),
+            dbc.CardBody([
+                html.Div(f"{result.scores.sizes[i]:,} songs ({result.scores.shares[i]:.1%})", className="small mb-2"),
+                html.Div("Top songs (most popular)", className="fw-semibold small"),
+                html.Ol([html.Li(f"{s['title']} — {s['artist']}") for s in top], className="small ps-3"),
+                html.Div("Most representative (nearest the centre)", className="fw-semibold small"),
+                html.Ol([html.Li(f"{s['title']} — {s['artist']}") for s in typical], className="small ps-3 mb-0"),
+            ]),
+        ], className="h-100 cluster-card"), lg=4, md=6, className="mb-3"))
+    return [
+        dbc.Row([dbc.Col(dbc.Card(dbc.CardBody([html.Div(label, className="text-muted small"),
+                                                html.H4(value, className="mb-0")])), md=3, className="mb-3")
+                 for label, value in cards], className="mt-3"),
+        html.H5("Cluster distribution"),
+        dcc.Graph(figure=sizes_figure(result.scores.sizes, result.names), config={"displayModeBar": False}),
+        html.H5("Clusters", className="mt-3"),
+        dbc.Row(columns),
+    ]
+
+
+def metric_reading(name: str, value: float) -> str:
+    if not np.isfinite(value):
+        return "not defined for a single cluster"
+    if name == "silhouette":
+        if value >= 0.5:
+            return "strong structure: songs sit clearly inside their clusters"
+        if value >= 0.25:
+            return "reasonable structure: clusters are distinct with some overlap"
+        if value >= 0.1:
+            return "weak structure: clusters overlap a lot, typical for audio features"
+        return "little structure: most songs are as close to another cluster as to their own"
+    if name == "davies_bouldin":
+        return ("clusters are compact and well apart (lower is better)" if value < 1
+                else "clusters are spread out relative to their separation (lower is better)")
+    return "higher means tighter clusters that are further apart; compare across k, not across datasets"
+
+
+def metrics_panel(result: ClusterResult, engine: Engine) -> list:
+    s = result.scores
+    items = [
+        ("Silhouette", f"{s.silhouette:.3f}", metric_reading("silhouette", s.silhouette),
+         f"on a fixed sample of {s.silhouette_sample_size:,} songs"),
+        ("Davies-Bouldin", f"{s.davies_bouldin:.3f}", metric_reading("davies_bouldin", s.davies_bouldin), ""),
+        ("Calinski-Harabasz", f"{s.calinski_harabasz:,.0f}", metric_reading("calinski_harabasz", 0.0), ""),
+        ("Inertia" if result.algorithm == "kmeans" else "Within-cluster sum of squares", f"{s.inertia:,.0f}",
+         "sum of squared distances of songs to their cluster centre (scaled units)", ""),
+    ]
+    cards = [dbc.Col(dbc.Card(dbc.CardBody([
+        html.Div(label, className="text-muted small"), html.H4(value, className="mb-1 metric-value"),
+        html.Div(reading, className="small"), html.Div(note, className="text-muted small")])), md=6, lg=3,
+        className="mb-3") for label, value, reading, note in items]
+    table = result.profile.table()
+    columns = [{"name": "cluster", "id": "cluster"}, {"name": "name", "id": "name"},
+               {"name": "songs", "id": "songs"}, {"name": "share", "id": "share"}]
+    records = []
+    for _, row in table.iterrows():
+        record = {"cluster": int(row["cluster"]), "name": row["name"], "songs": f"{int(row['songs']):,}",
+                  "share": f"{row['share']:.1%}"}
+        for feature in result.profile.means.columns:
+            record[feature] = format_value(feature, float(row[feature]))
+        records.append(record)
+    columns += [{"name": feature_label(f), "id": f} for f in result.profile.means.columns]
+    return [dbc.Row(cards, className="mt-3"), html.H5("Cluster summary (mean of each feature)"),
+            dash_table.DataTable(data=records, columns=columns, style_table={"overflowX": "auto"},
+                                 style_cell={"fontSize": 13, "padding": "4px 8px", "textAlign": "right"},
+                                 style_cell_conditional=[{"if": {"column_id": "name"}, "textAlign": "left"}],
+                                 id="table-profile")]
+
+
+def insights_panel(result: ClusterResult, engine: Engine) -> list:
+    z = result.profile.z_scores
+    popularity = engine.catalogue.column("popularity")
+    cards = []
+    for i, name in enumerate(result.names):
+        strongest = z.loc[i].abs().sort_values(ascending=False).index[:4]
+        traits = [f"{feature_label(f)} {'above' if z.loc[i, f] > 0 else 'below'} average "
+                  f"({format_value(f, result.profile.means.loc[i, f])}, z = {z.loc[i, f]:+.1f})" for f in strongest]
+        genres = [(g, share) for g, share in genre_mix(engine.catalogue.frame[PRIMARY_GENRE], result.labels, i)
+                  if g != UNKNOWN_GENRE]
+        songs = song_rows(engine, top_rows(popularity, result.labels, i, n=3))
+        cards.append(dbc.Col(dbc.Card([
+            dbc.CardHeader(html.Span([html.Span(className="swatch", style={"backgroundColor": cluster_colours(
+                result.k)[i]}), f"{i}: {name}"])),
+            dbc.CardBody([
+                html.P(f"{result.scores.sizes[i]:,} songs ({result.scores.shares[i]:.1%}). What sets it apart:",
+                       className="small mb-1"),
+                html.Ul([html.Li(t) for t in traits], className="small ps-3"),
+                html.Div("Genres: " + (", ".join(f"{g} {s:.0%}" for g, s in genres) or "no genre data"),
+                         className="small mb-1"),
+                html.Div("Listen to: " + "; ".join(f"{s['title']} ({s['artist']})" for s in songs),
+                         className="small"),
+            ]),
+        ], className="h-100 cluster-card"), md=6, className="mb-3"))
+    return [dbc.Row(cards)]
+
+
+@callback(
+    Output(ids.STATUS, "children"),
+    Output(ids.OVERVIEW, "children"),
+    Output(ids.METRICS, "children"),
+    Output(ids.GRAPH_HEATMAP, "figure"),
+    Output(ids.INSIGHTS, "children"),
+    Output(ids.LEGEND, "children"),
+    *CLUSTER_INPUTS,
+)
+def update_views(dataset_id, k, algorithm, features, _tree_ready):
+    """Recompute the panels that depend on the clustering (results come from the disk cache)."""
+    try:
+        request = Request.parse(dataset_id, k, algorithm, features)
+        result = current_result(request)
+        engine = engine_for(dataset_id)
+        profile = result.profile
+        shown = [f for f in profile.means.columns if f in request.features] + \
+                [f for f in profile.means.columns if f not in request.features]
+        heatmap = heatmap_figure(profile.means, profile.z_scores, result.names, shown)
+        return (status_line(result, engine), overview_panel(result, engine), metrics_panel(result, engine), heatmap,
+                insights_panel(result, engine), legend(result))
+    except Exception as exc:  # every failure becomes a message in the page
+        return [error_alert(exc)], no_update, no_update, no_update, no_update, no_update
+
+
+@callback(Output(ids.GRAPH_BARS, "figure"), *CLUSTER_INPUTS, Input(ids.DROPDOWN_BAR_FEATURES, "value"))
+def update_bars(dataset_id, k, algorithm, features, _tree_ready, bar_features):
+    """Key-feature bars; choosing bar features is visual only and never refits."""
+    try:
+        result = current_result(Request.parse(dataset_id, k, algorithm, features))
+        chosen = [f for f in (bar_features or []) if f in result.profile.means.columns]
+        if not chosen:
+            return empty_figure("Choose at least one feature to compare.")
+        return bars_figure(result.profile.means, result.profile.z_scores, result.names, chosen)
+    except Exception:  # the status area already explains it
+        return no_update

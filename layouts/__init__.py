@@ -1,0 +1,1 @@
+"""Page layout: component ids, pure figure builders and the page's factory functions."""
