@@ -26,18 +26,30 @@ class Scores:
         return asdict(self)
 
 
-def silhouette_sample_index(n: int, sample_size: int, seed: int) -> np.ndarray:
-    """The rows the silhouette is computed on: all of them, or a fixed-seed sample."""
+def silhouette_sample_index(labels: np.ndarray, sample_size: int, seed: int) -> np.ndarray:
+    """The rows the silhouette is computed on: all of them, or a fixed-seed sample stratified by
+    cluster (each cluster keeps its share), which removes the between-cluster part of the
+    sampling error."""
+    n = len(labels)
     if n <= sample_size:
         return np.arange(n)
-    return np.sort(np.random.default_rng(seed).choice(n, size=sample_size, replace=False))
+    rng = np.random.default_rng(seed)
+    clusters, counts = np.unique(labels, return_counts=True)
+    quotas = np.maximum(1, np.floor(counts * sample_size / n)).astype(int)
+    # Hand the rows lost to rounding to the clusters with the largest remainders.
+    remainders = counts * sample_size / n - np.floor(counts * sample_size / n)
+    for i in np.argsort(-remainders)[: max(0, sample_size - int(quotas.sum()))]:
+        quotas[i] += 1
+    chosen = [rng.choice(np.flatnonzero(labels == c), size=min(q, cnt), replace=False)
+              for c, q, cnt in zip(clusters, quotas, counts, strict=True)]
+    return np.sort(np.concatenate(chosen))
 
 
 def per_song_silhouette(
     x: np.ndarray, labels: np.ndarray, sample_size: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Silhouette of each song in the fixed sample: (row indices, values)."""
-    index = silhouette_sample_index(len(x), sample_size, seed)
+    index = silhouette_sample_index(labels, sample_size, seed)
     if len(np.unique(labels[index])) < 2:
         return index, np.zeros(len(index))
     return index, silhouette_samples(x[index], labels[index])
