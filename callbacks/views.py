@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import numpy as np
-from dash import Input, Output, callback, dash_table, dcc, html, no_update
+import pandas as pd
+from dash import Input, Output, callback, dcc, html, no_update
 
 from callbacks.common import Request, current_result, engine_for, error_alert
 from clustering.engine import ALGORITHMS, ClusterResult, Engine
@@ -127,21 +128,13 @@ def metrics_panel(result: ClusterResult, engine: Engine) -> list:
         html.Div(reading, className="small"), html.Div(note, className="text-muted small")])), md=6, lg=3,
         className="mb-3") for label, value, reading, note in items]
     table = result.profile.table()
-    columns = [{"name": "cluster", "id": "cluster"}, {"name": "name", "id": "name"},
-               {"name": "songs", "id": "songs"}, {"name": "share", "id": "share"}]
-    records = []
-    for _, row in table.iterrows():
-        record = {"cluster": int(row["cluster"]), "name": row["name"], "songs": f"{int(row['songs']):,}",
-                  "share": f"{row['share']:.1%}"}
-        for feature in result.profile.means.columns:
-            record[feature] = format_value(feature, float(row[feature]))
-        records.append(record)
-    columns += [{"name": feature_label(f), "id": f} for f in result.profile.means.columns]
+    shown = pd.DataFrame({"cluster": table["cluster"], "name": table["name"],
+                          "songs": [f"{n:,}" for n in table["songs"]], "share": [f"{v:.1%}" for v in table["share"]]})
+    for feature in result.profile.means.columns:
+        shown[feature_label(feature)] = [format_value(feature, float(v)) for v in table[feature]]
     return [dbc.Row(cards, className="mt-3"), html.H5("Cluster summary (mean of each feature)"),
-            dash_table.DataTable(data=records, columns=columns, style_table={"overflowX": "auto"},
-                                 style_cell={"fontSize": 13, "padding": "4px 8px", "textAlign": "right"},
-                                 style_cell_conditional=[{"if": {"column_id": "name"}, "textAlign": "left"}],
-                                 id="table-profile")]
+            html.Div(dbc.Table.from_dataframe(shown, striped=True, hover=True, size="sm", id="table-profile"),
+                     className="table-responsive small")]
 
 
 def insights_panel(result: ClusterResult, engine: Engine) -> list:

@@ -3,7 +3,9 @@ and a fresh cache directory per test."""
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+# Callbacks called as functions use the app's settings: a small demo and a throw-away cache.
+os.environ["DEMO_SONGS"] = "6000"
+os.environ["SONGS_CSV"] = ""
+os.environ["CACHE_DIR"] = tempfile.mkdtemp(prefix="amc-test-cache-")
 
 from clustering.cache import ResultCache  # noqa: E402
 from clustering.engine import Engine  # noqa: E402
