@@ -57,3 +57,21 @@ def error_alert(exc: Exception) -> dbc.Alert:
     log.exception("callback failed")
     return dbc.Alert("Something went wrong while computing this view; the error was logged. "
                      "Try another setting or reload the page.", color="danger", className="my-2", dismissable=True)
+
+
+def run_triggered(prop_id: str | None, function, *args):
+    """Call a callback outside a request as if ``prop_id`` had changed (None: the page's first call).
+
+    For tests and benchmarks, which call callbacks as plain functions.
+    """
+    from contextvars import copy_context
+
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    def run():
+        inputs = [{"prop_id": prop_id, "value": None}] if prop_id else []
+        context_value.set(AttributeDict(triggered_inputs=inputs))
+        return function(*args)
+
+    return copy_context().run(run)

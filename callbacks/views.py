@@ -9,7 +9,6 @@ from dash import Input, Output, callback, dcc, html, no_update
 
 from callbacks.common import Request, current_result, engine_for, error_alert
 from clustering.engine import ALGORITHMS, ClusterResult, Engine
-from clustering.profiles import genre_mix, representative_rows, top_rows
 from data.loader import PRIMARY_GENRE, UNKNOWN_GENRE
 from layouts import ids
 from layouts.figures import (
@@ -68,12 +67,10 @@ def overview_panel(result: ClusterResult, engine: Engine) -> list:
     years = f"{summary['years'][0]}-{summary['years'][1]}" if summary["years"] else "-"
     cards = [("Songs", f"{summary['songs']:,}"), ("Artists", f"{summary['artists']:,}" if summary["artists"] else "-"),
              ("Genres", f"{summary['genres']:,}"), ("Years", years)]
-    x = engine.matrix(result.features)
-    popularity = engine.catalogue.column("popularity")
     columns = []
     for i, name in enumerate(result.names):
-        top = song_rows(engine, top_rows(popularity, result.labels, i))
-        typical = song_rows(engine, representative_rows(x, result.labels, i))
+        top = song_rows(engine, result.top_songs[i])
+        typical = song_rows(engine, result.representatives[i])
         columns.append(dbc.Col(dbc.Card([
             dbc.CardHeader(html.Span([html.Span(className="swatch", style={"backgroundColor": cluster_colours(
                 result.k)[i]}), f"{i}: {name}"])),
@@ -139,15 +136,13 @@ def metrics_panel(result: ClusterResult, engine: Engine) -> list:
 
 def insights_panel(result: ClusterResult, engine: Engine) -> list:
     z = result.profile.z_scores
-    popularity = engine.catalogue.column("popularity")
     cards = []
     for i, name in enumerate(result.names):
         strongest = z.loc[i].abs().sort_values(ascending=False).index[:4]
         traits = [f"{feature_label(f)} {'above' if z.loc[i, f] > 0 else 'below'} average "
                   f"({format_value(f, result.profile.means.loc[i, f])}, z = {z.loc[i, f]:+.1f})" for f in strongest]
-        genres = [(g, share) for g, share in genre_mix(engine.catalogue.frame[PRIMARY_GENRE], result.labels, i)
-                  if g != UNKNOWN_GENRE]
-        songs = song_rows(engine, top_rows(popularity, result.labels, i, n=3))
+        genres = [(g, share) for g, share in result.genres[i] if g != UNKNOWN_GENRE]
+        songs = song_rows(engine, result.top_songs[i][:3])
         cards.append(dbc.Col(dbc.Card([
             dbc.CardHeader(html.Span([html.Span(className="swatch", style={"backgroundColor": cluster_colours(
                 result.k)[i]}), f"{i}: {name}"])),
@@ -164,39 +159,66 @@ def insights_panel(result: ClusterResult, engine: Engine) -> list:
     return [dbc.Row(cards)]
 
 
-@callback(
-    Output(ids.STATUS, "children"),
-    Output(ids.OVERVIEW, "children"),
-    Output(ids.METRICS, "children"),
-    Output(ids.GRAPH_HEATMAP, "figure"),
-    Output(ids.INSIGHTS, "children"),
-    Output(ids.LEGEND, "children"),
-    *CLUSTER_INPUTS,
-)
-def update_views(dataset_id, k, algorithm, features, _tree_ready):
-    """Recompute the panels that depend on the clustering (results come from the disk cache)."""
-    try:
-        request = Request.parse(dataset_id, k, algorithm, features)
-        result = current_result(request)
-        engine = engine_for(dataset_id)
-        profile = result.profile
-        shown = [f for f in profile.means.columns if f in request.features] + \
-                [f for f in profile.means.columns if f not in request.features]
-        heatmap = heatmap_figure(profile.means, profile.z_scores, result.names, shown)
-        return (status_line(result, engine), overview_panel(result, engine), metrics_panel(result, engine), heatmap,
-                insights_panel(result, engine), legend(result))
-    except Exception as exc:  # every failure becomes a message in the page
-        return [error_alert(exc)], no_update, no_update, no_update, no_update, no_update
-
-
-@callback(Output(ids.GRAPH_BARS, "figure"), *CLUSTER_INPUTS, Input(ids.DROPDOWN_BAR_FEATURES, "value"))
-def update_bars(dataset_id, k, algorithm, features, _tree_ready, bar_features):
-    """Key-feature bars; choosing bar features is visual only and never refits."""
+@callback(Output(ids.STATUS, "children"), Output(ids.LEGEND, "children"), *CLUSTER_INPUTS)
+def update_status(dataset_id, k, algorithm, features, _tree_ready):
+    """What is shown (or why nothing can be); every failure becomes a message in the page."""
     try:
         result = current_result(Request.parse(dataset_id, k, algorithm, features))
+        return status_line(result, engine_for(dataset_id)), legend(result)
+    except Exception as exc:
+        return [error_alert(exc)], no_update
+
+
+def tab_view(tab_id: str, build, dataset_id, k, algorithm, features, active_tab):
+    """Build a tab's content only while it is shown: hidden tabs cost the browser nothing.
+
+    Switching tabs is an input too, so a tab is brought up to date when it is opened.
+    """
+    if active_tab != tab_id:
+        return no_update
+    try:
+        result = current_result(Request.parse(dataset_id, k, algorithm, features))
+        return build(result, engine_for(dataset_id))
+    except Exception:  # update_status already explains it in the page
+        return no_update
+
+
+@callback(Output(ids.OVERVIEW, "children"), *CLUSTER_INPUTS, Input(ids.TABS_MAIN, "active_tab"))
+def update_overview(dataset_id, k, algorithm, features, _tree_ready, active_tab):
+    return tab_view(ids.TAB_OVERVIEW, overview_panel, dataset_id, k, algorithm, features, active_tab)
+
+
+@callback(Output(ids.METRICS, "children"), *CLUSTER_INPUTS, Input(ids.TABS_MAIN, "active_tab"))
+def update_metrics(dataset_id, k, algorithm, features, _tree_ready, active_tab):
+    return tab_view(ids.TAB_METRICS, metrics_panel, dataset_id, k, algorithm, features, active_tab)
+
+
+@callback(Output(ids.INSIGHTS, "children"), *CLUSTER_INPUTS, Input(ids.TABS_MAIN, "active_tab"))
+def update_insights(dataset_id, k, algorithm, features, _tree_ready, active_tab):
+    return tab_view(ids.TAB_INSIGHTS, insights_panel, dataset_id, k, algorithm, features, active_tab)
+
+
+def heatmap_for(result: ClusterResult, _engine: Engine):
+    """Cluster means of every numeric column, the clustered features first."""
+    profile = result.profile
+    shown = [f for f in profile.means.columns if f in result.features] + \
+            [f for f in profile.means.columns if f not in result.features]
+    return heatmap_figure(profile.means, profile.z_scores, result.names, shown)
+
+
+@callback(Output(ids.GRAPH_HEATMAP, "figure"), *CLUSTER_INPUTS, Input(ids.TABS_MAIN, "active_tab"))
+def update_heatmap(dataset_id, k, algorithm, features, _tree_ready, active_tab):
+    return tab_view(ids.TAB_VISUALS, heatmap_for, dataset_id, k, algorithm, features, active_tab)
+
+
+@callback(Output(ids.GRAPH_BARS, "figure"), *CLUSTER_INPUTS, Input(ids.DROPDOWN_BAR_FEATURES, "value"),
+          Input(ids.TABS_MAIN, "active_tab"))
+def update_bars(dataset_id, k, algorithm, features, _tree_ready, bar_features, active_tab=ids.TAB_VISUALS):
+    """Key-feature bars; choosing bar features is visual only and never refits."""
+    def build(result: ClusterResult, _engine: Engine):
         chosen = [f for f in (bar_features or []) if f in result.profile.means.columns]
         if not chosen:
             return empty_figure("Choose at least one feature to compare.")
         return bars_figure(result.profile.means, result.profile.z_scores, result.names, chosen)
-    except Exception:  # the status area already explains it
-        return no_update
+
+    return tab_view(ids.TAB_VISUALS, build, dataset_id, k, algorithm, features, active_tab)

@@ -14,9 +14,9 @@ from clustering.cache import ResultCache
 from clustering.features import normalise_features, scaled_matrix
 from clustering.metrics import Scores, score
 from clustering.models import ClusteringError, check_k, cut_tree, kmeans, relabel_by_size, ward_preview, ward_tree
-from clustering.profiles import Profile, build_profile
+from clustering.profiles import Profile, build_profile, genre_mix, representative_rows, top_rows
 from clustering.projection import Projection, project
-from data.loader import Catalogue
+from data.loader import PRIMARY_GENRE, Catalogue
 
 ALGORITHMS: dict[str, str] = {"kmeans": "K-Means", "agglomerative": "Agglomerative (Ward)"}
 #: fastcluster's Ward time grows with n^2; measured here: about 40 s for 95,837 songs.
@@ -42,6 +42,10 @@ class ClusterResult:
     scores: Scores
     profile: Profile
     preview: bool = False  # True: approximate Ward while the exact tree is not built yet
+    # Per cluster, computed once with the fit so that pages served from the cache stay cheap:
+    representatives: list[list[int]] = field(default_factory=list)  # rows nearest the centroid
+    top_songs: list[list[int]] = field(default_factory=list)  # rows of the most popular songs
+    genres: list[list[tuple[str, float]]] = field(default_factory=list)  # commonest genres, shares
     extra: dict = field(default_factory=dict)
 
     @property
@@ -134,5 +138,12 @@ class Engine:
         labels = labels.astype(np.int16)
         scores = score(x, labels, sample_size=self.silhouette_sample, seed=self.seed)
         profile = build_profile(self.catalogue.frame, self.catalogue.numeric_columns, labels)
-        return ClusterResult(algorithm=algorithm, k=k, features=features, seed=self.seed, labels=labels,
-                             scores=scores, profile=profile, preview=preview)
+        popularity = self.catalogue.column("popularity")
+        genres = self.catalogue.frame[PRIMARY_GENRE]
+        return ClusterResult(
+            algorithm=algorithm, k=k, features=features, seed=self.seed, labels=labels, scores=scores,
+            profile=profile, preview=preview,
+            representatives=[representative_rows(x, labels, c).tolist() for c in range(k)],
+            top_songs=[top_rows(popularity, labels, c).tolist() for c in range(k)],
+            genres=[genre_mix(genres, labels, c) for c in range(k)],
+        )

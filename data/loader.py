@@ -13,6 +13,7 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -111,8 +112,9 @@ class Catalogue:
         name = self.roles.get(role)
         return self.frame[name] if name else None
 
-    def summary(self) -> dict:
-        """Songs, artists, genres and years: the dataset card on the page and in the CLI."""
+    @cached_property
+    def _summary(self) -> dict:
+        """Computed once: a catalogue never changes after cleaning."""
         artist = self.column("artist")
         release = self.column("release")
         years = None
@@ -129,6 +131,10 @@ class Catalogue:
             "genres": int(genres[genres != UNKNOWN_GENRE].nunique()),
             "years": years,
         }
+
+    def summary(self) -> dict:
+        """Songs, artists, genres and years: the dataset card on the page and in the CLI."""
+        return dict(self._summary)
 
 
 def fingerprint(frame: pd.DataFrame, columns: list[str]) -> str:

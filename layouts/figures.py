@@ -98,7 +98,7 @@ def heatmap_figure(means: pd.DataFrame, z_scores: pd.DataFrame, names: list[str]
     labels = [f"{i}: {name}" for i, name in enumerate(names)]
     figure = go.Figure(go.Heatmap(
         z=z, x=[feature_label(f) for f in features], y=labels, text=text, texttemplate="%{text}",
-        colorscale="RdBu", reversescale=True, zmid=0, colorbar={"title": "z-score"},
+        colorscale="RdBu", reversescale=True, zmid=0, zmin=-3, zmax=3, colorbar={"title": "z-score"},
         hovertemplate="%{y}<br>%{x}: %{text} (z = %{z:.2f})<extra></extra>",
     ))
     figure.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=120 + 38 * len(names),

@@ -5,20 +5,25 @@ from __future__ import annotations
 import base64
 import io
 import json
-from contextvars import copy_context
 
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from dash import Patch, no_update
-from dash._callback_context import context_value
-from dash._utils import AttributeDict
 
+from callbacks.common import run_triggered as triggered
 from callbacks.data_source import use_uploaded_csv
 from callbacks.export import download_profile, download_songs
 from callbacks.pca import hover_song, update_pca
 from callbacks.url_state import query_from_view, sync_url, view_from_query
-from callbacks.views import update_bars, update_views
+from callbacks.views import (
+    update_bars,
+    update_heatmap,
+    update_insights,
+    update_metrics,
+    update_overview,
+    update_status,
+)
 from clustering.features import DEFAULT_FEATURES
 from data.registry import default_catalogue
 from layouts import ids
@@ -26,23 +31,22 @@ from layouts import ids
 FEATURES = list(DEFAULT_FEATURES)
 
 
-def triggered(prop_id: str | None, function, *args):
-    """Run a callback as if ``prop_id`` had changed (None: the initial call)."""
-    def run():
-        inputs = [{"prop_id": prop_id, "value": None}] if prop_id else []
-        context_value.set(AttributeDict(triggered_inputs=inputs))
-        return function(*args)
-
-    return copy_context().run(run)
-
-
 def test_views_follow_k_and_name_every_cluster():
-    status, overview, metrics, heatmap, insights, legend = update_views(None, 5, "kmeans", FEATURES, None)
-    assert str(insights).count("cluster-card") == 5
-    assert "k = 5" in str(status) and "demo data" in str(status)
-    assert len(legend) == 5 and len(heatmap.data[0].y) == 5
-    assert "Silhouette" in str(metrics) and "sample of" in str(metrics)
+    status, legend = update_status(None, 5, "kmeans", FEATURES, None)
+    assert "k = 5" in str(status) and "demo data" in str(status) and len(legend) == 5
+    overview = update_overview(None, 5, "kmeans", FEATURES, None, ids.TAB_OVERVIEW)
     assert str(overview).count("cluster-card") == 5
+    metrics = update_metrics(None, 5, "kmeans", FEATURES, None, ids.TAB_METRICS)
+    assert "Silhouette" in str(metrics) and "sample of" in str(metrics)
+    heatmap = update_heatmap(None, 5, "kmeans", FEATURES, None, ids.TAB_VISUALS)
+    assert len(heatmap.data[0].y) == 5
+    insights = update_insights(None, 5, "kmeans", FEATURES, None, ids.TAB_INSIGHTS)
+    assert str(insights).count("cluster-card") == 5
+
+
+def test_hidden_tabs_are_not_built():
+    assert update_overview(None, 5, "kmeans", FEATURES, None, ids.TAB_METRICS) is no_update
+    assert update_heatmap(None, 5, "kmeans", FEATURES, None, ids.TAB_OVERVIEW) is no_update
 
 
 @pytest.mark.parametrize(("k", "features", "message"), [
@@ -51,8 +55,9 @@ def test_views_follow_k_and_name_every_cluster():
     (4, ["energy", "bogus"], "Unknown feature"),
 ])
 def test_invalid_states_give_a_message(k, features, message):
-    status, *rest = update_views(None, k, "kmeans", features, None)
-    assert message in str(status) and all(value is no_update for value in rest)
+    status, legend = update_status(None, k, "kmeans", features, None)
+    assert message in str(status) and legend is no_update
+    assert update_overview(None, k, "kmeans", features, None, ids.TAB_OVERVIEW) is no_update
 
 
 def test_scatter_is_built_once_then_patched():
@@ -68,9 +73,9 @@ def test_scatter_is_built_once_then_patched():
 
 
 def test_bars_are_visual_only_and_accept_an_empty_choice():
-    figure = update_bars(None, 3, "kmeans", FEATURES, None, ["energy", "valence"])
+    figure = update_bars(None, 3, "kmeans", FEATURES, None, ["energy", "valence"], ids.TAB_VISUALS)
     assert len(figure.data) == 3
-    empty = update_bars(None, 3, "kmeans", FEATURES, None, [])
+    empty = update_bars(None, 3, "kmeans", FEATURES, None, [], ids.TAB_VISUALS)
     assert "at least one feature" in empty.layout.annotations[0].text
 
 
@@ -120,7 +125,7 @@ def test_upload_switches_the_data_or_explains_why_not():
     good = use_uploaded_csv(_upload("track_id,energy,valence,tempo\n" + rows), "mine.csv")
     dataset_id = good[0]
     assert dataset_id.startswith("upload-") and good[3] == ["energy", "valence", "tempo"]
-    status, *_ = update_views(dataset_id, 3, "kmeans", ["energy", "valence", "tempo"], None)
+    status, *_ = update_status(dataset_id, 3, "kmeans", ["energy", "valence", "tempo"], None)
     assert "10 songs" in str(status)
-    status, *_ = update_views(dataset_id, 12, "kmeans", ["energy", "valence", "tempo"], None)
+    status, *_ = update_status(dataset_id, 12, "kmeans", ["energy", "valence", "tempo"], None)
     assert "larger than the number of songs" in str(status)

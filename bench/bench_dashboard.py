@@ -1,0 +1,173 @@
+"""Dashboard benchmark: a k change in headless Chromium against ``gunicorn app:server``.
+
+    python -m bench.bench_dashboard                  # 95,837 demo songs, 20 measured k changes
+
+Prints, for k changes with a warm cache: end-to-end time from releasing the slider to the
+scatter having redrawn the new clusters (median, p95), split into the server's answer and the
+browser's drawing (software WebGL here), and the bytes the browser received per k change. Then
+the recluster callbacks' server time, cold and cached, measured in-process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# Records every Dash callback request: which outputs, when it started and ended, bytes received.
+FETCH_PROBE = """
+window.__calls = [];
+const realFetch = window.fetch;
+window.fetch = async (...args) => {
+  const started = performance.now();
+  const response = await realFetch(...args);
+  if (String(args[0]).includes('_dash-update-component')) {
+    const body = JSON.parse(args[1].body);
+    const text = await response.clone().text();
+    window.__calls.push({output: body.output, started, ended: performance.now(), bytes: text.length});
+  }
+  return response;
+};
+"""
+AFTERPLOT_PROBE = """
+() => {
+  const gd = document.querySelector('#graph-pca .js-plotly-plot');
+  if (!gd || gd.__probed) return !!gd;
+  gd.__probed = true;
+  window.__plots = [];
+  gd.on('plotly_afterplot', () => window.__plots.push(performance.now()));
+  return true;
+}
+"""
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def start_server(port: int, cache_dir: str, songs: int) -> subprocess.Popen:
+    env = {**os.environ, "PORT": str(port), "CACHE_DIR": cache_dir, "DEMO_SONGS": str(songs), "SONGS_CSV": ""}
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:server", "--bind", f"127.0.0.1:{port}"],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import urllib.request
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                return process
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise SystemExit("the server did not start")
+
+
+def browser_figures(url: str, changes: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.add_init_script(FETCH_PROBE)
+        started = time.perf_counter()
+        page.goto(url + "/?k=4&tab=visualizations")
+        page.wait_for_selector("#graph-pca .main-svg", timeout=120_000)
+        page.wait_for_function(AFTERPLOT_PROBE)
+        print(f"  first load to scatter drawn: {time.perf_counter() - started:.2f} s")
+        thumb = page.locator("#slider-k [role=slider]")
+        thumb.focus()
+
+        def change(key: str) -> dict:
+            page.evaluate("window.__calls = []; window.__plots = []")
+            t0 = page.evaluate("performance.now()")
+            thumb.press(key)
+            page.wait_for_function(
+                "window.__plots.length > 0 && window.__calls.some(c => c.output.includes('graph-pca'))"
+                " && document.querySelectorAll('#graph-pca .js-plotly-plot').length === 1", timeout=60_000)
+            time.sleep(0.3)  # let the other panels' answers arrive, so their bytes are counted
+            calls = page.evaluate("window.__calls")
+            plotted = page.evaluate("window.__plots[0]")
+            pca = next(c for c in calls if "graph-pca" in c["output"])
+            return {"end_to_end": plotted - t0, "response": pca["ended"] - t0, "draw": plotted - pca["ended"],
+                    "pca_bytes": pca["bytes"], "all_bytes": sum(c["bytes"] for c in calls)}
+
+        # Warm the cache over every k the measurement visits, then measure.
+        for key in ["ArrowRight"] * 11 + ["ArrowLeft"] * 11:
+            change(key)
+        keys = (["ArrowRight"] * 10 + ["ArrowLeft"] * 10) * (changes // 20 + 1)
+        rows = [change(key) for key in keys[:changes]]
+        browser.close()
+    for name in ("end_to_end", "response", "draw"):
+        values = [r[name] for r in rows]
+        print(f"  {name.replace('_', '-'):<12} median {statistics.median(values):7.0f} ms   "
+              f"p95 {percentile(values, 0.95):7.0f} ms")
+    print(f"  bytes per k change: scatter patch {statistics.median(r['pca_bytes'] for r in rows) / 1024:.0f} KB, "
+          f"all callbacks {statistics.median(r['all_bytes'] for r in rows) / 1024:.0f} KB "
+          f"(uncompressed; a full scatter figure is {full_figure_kb():.0f} KB)")
+
+
+def full_figure_kb() -> float:
+    from callbacks.common import run_triggered
+    from callbacks.pca import update_pca
+    from clustering.features import DEFAULT_FEATURES
+
+    figure, _ = run_triggered(None, update_pca, None, 4, "kmeans", list(DEFAULT_FEATURES), None)
+    return len(figure.to_json()) / 1024
+
+
+def server_times() -> None:
+    """The recluster callbacks in-process: cold (empty cache) and cached, per k."""
+    from callbacks.common import run_triggered
+    from callbacks.pca import update_pca
+    from callbacks.views import update_bars, update_heatmap, update_status
+    from clustering.features import DEFAULT_FEATURES
+
+    features = list(DEFAULT_FEATURES)
+    run_triggered(None, update_pca, None, 4, "kmeans", features, None)  # PCA once, as the page load does
+    cold, warm = [], []
+    for k in range(5, 13):
+        for bucket in (cold, warm):
+            started = time.perf_counter()
+            update_status(None, k, "kmeans", features, None)
+            update_heatmap(None, k, "kmeans", features, None, "tab-visualizations")
+            update_bars(None, k, "kmeans", features, None, ["energy", "valence"], "tab-visualizations")
+            run_triggered("slider-k.value", update_pca, None, k, "kmeans", features, None)
+            bucket.append(time.perf_counter() - started)
+    print("  recluster callbacks on the scatter tab (status, heatmap, bars, scatter), k=5..12: "
+          f"cold median {statistics.median(cold):.2f} s, "
+          f"cached median {statistics.median(warm) * 1000:.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--songs", type=int, default=95_837)
+    parser.add_argument("--changes", type=int, default=20)
+    parser.add_argument("--port", type=int, default=8071)
+    args = parser.parse_args()
+    cache_dir = tempfile.mkdtemp(prefix="amc-bench-")
+    os.environ.update({"CACHE_DIR": cache_dir, "DEMO_SONGS": str(args.songs), "SONGS_CSV": ""})
+    sys.path.insert(0, str(ROOT))
+    print(f"# Dashboard benchmark: {args.songs:,} demo songs, gunicorn (2 workers), headless Chromium")
+    server = start_server(args.port, cache_dir, args.songs)
+    try:
+        browser_figures(f"http://127.0.0.1:{args.port}", args.changes)
+    finally:
+        server.terminate()
+    import settings
+
+    settings.CACHE_DIR = Path(tempfile.mkdtemp(prefix="amc-bench-cold-"))  # an empty cache: cold fits
+    server_times()
+
+
+if __name__ == "__main__":
+    main()
