@@ -13,15 +13,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from bench.harness import ROOT, launch_chromium, start_server, stop_server
 
 # Records every Dash callback request: which outputs, when it started and ended, bytes received.
 FETCH_PROBE = """
@@ -55,28 +52,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def start_server(port: int, cache_dir: str, songs: int) -> subprocess.Popen:
-    env = {**os.environ, "PORT": str(port), "CACHE_DIR": cache_dir, "DEMO_SONGS": str(songs), "SONGS_CSV": ""}
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:server", "--bind", f"127.0.0.1:{port}"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import urllib.request
-
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
-                return process
-        except OSError:
-            time.sleep(0.5)
-    process.kill()
-    raise SystemExit("the server did not start")
-
-
 def browser_figures(url: str, changes: int) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.add_init_script(FETCH_PROBE)
         started = time.perf_counter()
@@ -158,11 +138,12 @@ def main() -> None:
     os.environ.update({"CACHE_DIR": cache_dir, "DEMO_SONGS": str(args.songs), "SONGS_CSV": ""})
     sys.path.insert(0, str(ROOT))
     print(f"# Dashboard benchmark: {args.songs:,} demo songs, gunicorn (2 workers), headless Chromium")
-    server = start_server(args.port, cache_dir, args.songs)
+    env = {"PORT": str(args.port), "CACHE_DIR": cache_dir, "DEMO_SONGS": str(args.songs), "SONGS_CSV": ""}
+    server = start_server(args.port, env)
     try:
         browser_figures(f"http://127.0.0.1:{args.port}", args.changes)
     finally:
-        server.terminate()
+        stop_server(server)
     import settings
 
     settings.CACHE_DIR = Path(tempfile.mkdtemp(prefix="amc-bench-cold-"))  # an empty cache: cold fits

@@ -23,11 +23,14 @@ from sklearn.cluster._kmeans import _kmeans_plusplus, _kmeans_single_lloyd, _tol
 from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
 
 SAMPLE_SIZE = 2048
-N_STARTS_BASE = 10
-N_STARTS_PER_K = 3
+N_STARTS_BASE = 12
+N_STARTS_PER_K = 2
 SAMPLE_LLOYD_MAX_ITER = 60
-REFINE_SHORT_ITER = 5
+REFINE_SHORT_ITER = 3
 DISTINCT_BASIN = 1e-3
+#: Lloyd stops when centres move less than this share of the data variance, as scikit-learn's
+#: default; 1e-3 would be faster but measured up to 0.27% worse inertia here.
+FINAL_TOL = 1e-4
 _N_THREADS = _openmp_effective_n_threads()
 
 
@@ -88,7 +91,7 @@ def kmeans(x: np.ndarray, k: int, seed: int = 0, *, n_starts: int | None = None,
         if inertias[index] > inertias[distinct[-1]] * (1 + DISTINCT_BASIN):
             distinct.append(index)
     weights = np.ones(len(x))
-    tol = _tolerance(x, 1e-4)
+    tol = _tolerance(x, FINAL_TOL)
     short = [_lloyd(x, weights, np.ascontiguousarray(centers[i]), tol, REFINE_SHORT_ITER) for i in distinct]
     best_short = min(short, key=lambda result: result[1])
     labels, inertia, best_centers, n_iter = _lloyd(x, weights, best_short[2], tol)

@@ -3,67 +3,29 @@ headless Chromium driven by Playwright. A failing test leaves a screenshot in te
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from bench.harness import CHROMIUM, ROOT, free_port, launch_chromium, start_server, stop_server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 BROWSER_SONGS = 6_000  # small enough that even the exact Ward tree builds in about a second
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"the server did not answer at {url} within {seconds} s")
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Iterator[str]:
     """The app under gunicorn on a free loopback port, with its own cache directory."""
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
-           "DEMO_SONGS": str(BROWSER_SONGS), "WEB_CONCURRENCY": "2", "SONGS_CSV": ""}
+    env = {"PORT": str(port), "CACHE_DIR": str(tmp_path_factory.mktemp("cache")), "DEMO_SONGS": str(BROWSER_SONGS),
+           "WEB_CONCURRENCY": "2", "SONGS_CSV": ""}
     log = tmp_path_factory.mktemp("log") / "server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:server", "--bind", f"127.0.0.1:{port}"],
-                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    process = start_server(port, env, log)
     try:
-        wait_until_up(url + "/", process)
-        yield url
+        yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_server(process)
         server_log = log.read_text()
         if "Traceback" in server_log:
             print(server_log[-5000:])
@@ -76,7 +38,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        instance = launch_chromium(playwright)
         yield instance
         instance.close()
 

@@ -1,0 +1,46 @@
+"""Take the README's dashboard screenshots with the project's own server and headless Chromium.
+
+    .venv/bin/python scripts/screenshot.py            -> docs/dashboard.png, docs/visualizations.png
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.harness import ROOT, free_port, launch_chromium, start_server, stop_server
+
+SHOTS = {
+    "dashboard.png": ("?k=5&algorithm=kmeans&tab=overview", "#panel-overview .cluster-card"),
+    "visualizations.png": ("?k=5&algorithm=kmeans&tab=visualizations", "#graph-bars .main-svg"),
+}
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    out = ROOT / "docs"
+    out.mkdir(exist_ok=True)
+    port = free_port()
+    server = start_server(port, {"CACHE_DIR": tempfile.mkdtemp(prefix="amc-shot-"), "SONGS_CSV": ""})
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            for name, (query, ready) in SHOTS.items():
+                page.goto(f"http://127.0.0.1:{port}/{query}")
+                page.wait_for_selector(ready, timeout=120_000)
+                time.sleep(2)  # let the WebGL scatter finish drawing
+                page.screenshot(path=str(out / name), full_page=False)
+                print(f"wrote docs/{name}")
+            browser.close()
+    finally:
+        stop_server(server)
+
+
+if __name__ == "__main__":
+    main()
