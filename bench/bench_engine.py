@@ -110,6 +110,10 @@ def bench_size(n: int, repeat: int, run_all: bool, seeds: int) -> None:
         peers = fits + 11 * one_full
         note += f"; baseline = 11 n_init=10 fits ({fits:.1f} s) + 11 x full silhouette ({one_full:.1f} s each)"
     row("sweep k=2..12, K-Means", sweep_t, peers, note)
+    if full_ok:
+        ward_t, ward = timed(lambda: sweep(engine, "agglomerative", 2, 12), 1)
+        row("sweep k=2..12, Agglomerative", ward_t, peers,
+            f"recommended k={ward['recommended_k']}; exact Ward tree built once, then 11 cuts")
 
 
 def main() -> None:

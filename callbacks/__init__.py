@@ -3,4 +3,4 @@
 Importing this package registers every callback with ``dash.callback``.
 """
 
-from callbacks import data_source, export, pca, tree, url_state, views  # noqa: F401
+from callbacks import choose_k, data_source, export, pca, tree, url_state, views  # noqa: F401

@@ -12,7 +12,7 @@ from layouts import ids
 from layouts.page import K_MAX, K_MIN
 
 TABS = {"overview": ids.TAB_OVERVIEW, "metrics": ids.TAB_METRICS, "visualizations": ids.TAB_VISUALS,
-        "insights": ids.TAB_INSIGHTS}
+        "find-k": ids.TAB_FIND_K, "insights": ids.TAB_INSIGHTS}
 
 
 def query_from_view(k, algorithm, features, tab) -> str:

@@ -6,7 +6,7 @@ fixed seed lands within a few thousandths of the full value (checked in the test
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_samples
@@ -21,9 +21,14 @@ class Scores:
     inertia: float
     sizes: list[int]
     shares: list[float]
+    # The per-song values behind the mean, for the silhouette plot (rows of the fixed sample).
+    sample_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
+    sample_values: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32), repr=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The figures, without the per-song arrays (for JSON)."""
+        return {name: getattr(self, name) for name in ("silhouette", "silhouette_sample_size", "davies_bouldin",
+                                                         "calinski_harabasz", "inertia", "sizes", "shares")}
 
 
 def silhouette_sample_index(labels: np.ndarray, sample_size: int, seed: int) -> np.ndarray:
@@ -78,4 +83,24 @@ def score(x: np.ndarray, labels: np.ndarray, *, sample_size: int = 10_000, seed:
         inertia=inertia(x, labels),
         sizes=[int(s) for s in sizes],
         shares=[float(s) / len(labels) for s in sizes],
+        sample_rows=index.astype(np.int64),
+        sample_values=values.astype(np.float32),
     )
+
+
+def nearest_other_cluster(x: np.ndarray, labels: np.ndarray, rows: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """For each of ``rows``, the other cluster whose ``reference`` songs are nearest on average.
+
+    This is the cluster behind the silhouette's b: where a badly fitting song would rather be.
+    """
+    k = int(labels.max()) + 1
+    ref_labels = labels[reference]
+    out = np.empty(len(rows), dtype=np.int64)
+    for i, row in enumerate(rows):
+        distance = np.sqrt(((x[reference] - x[row]) ** 2).sum(axis=1))
+        sums = np.bincount(ref_labels, weights=distance, minlength=k)
+        counts = np.bincount(ref_labels, minlength=k)
+        mean = np.divide(sums, counts, out=np.full(k, np.inf), where=counts > 0)
+        mean[labels[row]] = np.inf
+        out[i] = int(np.argmin(mean))
+    return out

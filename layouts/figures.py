@@ -142,3 +142,87 @@ def empty_figure(message: str) -> go.Figure:
     figure.update_layout(xaxis={"visible": False}, yaxis={"visible": False}, height=300,
                          margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return figure
+
+
+def sweep_figure(rows: list[dict], recommended: int | None, elbow: int | None) -> go.Figure:
+    """The four metrics against k, the elbow marked and the recommended k highlighted."""
+    from plotly.subplots import make_subplots
+
+    panels = [("inertia", "Inertia (elbow)", "lower, with diminishing returns"),
+              ("silhouette", "Silhouette", "higher is better"),
+              ("davies_bouldin", "Davies-Bouldin", "lower is better"),
+              ("calinski_harabasz", "Calinski-Harabasz", "higher is better")]
+    figure = make_subplots(rows=2, cols=2, subplot_titles=[f"{title} ({hint})" for _, title, hint in panels],
+                           horizontal_spacing=0.1, vertical_spacing=0.18)
+    ks = [row["k"] for row in rows]
+    for index, (metric, title, _) in enumerate(panels):
+        r, c = index // 2 + 1, index % 2 + 1
+        values = [row[metric] for row in rows]
+        figure.add_scatter(x=ks, y=values, mode="lines+markers", name=title, row=r, col=c, showlegend=False,
+                           line={"color": PALETTE[0]},
+                           hovertemplate=f"k = %{{x}}<br>{title}: %{{y:,.3f}}<extra></extra>")
+        if recommended in ks:
+            figure.add_scatter(x=[recommended], y=[values[ks.index(recommended)]], mode="markers", row=r, col=c,
+                               marker={"size": 14, "color": PALETTE[1], "symbol": "star"}, showlegend=False,
+                               hovertemplate=f"recommended k = {recommended}<extra></extra>")
+        if metric == "inertia" and elbow in ks:
+            figure.add_annotation(x=elbow, y=values[ks.index(elbow)], text=f"knee: k = {elbow}", row=r, col=c,
+                                  showarrow=True, arrowhead=2, ax=40, ay=-30)
+        figure.update_xaxes(title_text="k", dtick=1, row=r, col=c)
+    figure.update_layout(height=560, margin={"l": 50, "r": 10, "t": 40, "b": 40})
+    return figure
+
+
+def silhouette_figure(values: np.ndarray, labels: np.ndarray, rows: np.ndarray, names: list[str]) -> go.Figure:
+    """Per-song silhouettes of the sample, sorted within each cluster, the mean marked.
+
+    One filled SVG trace per cluster (not one bar per song), so 10,000 songs stay light. Each
+    point carries its song's row in ``customdata`` for box selection.
+    """
+    colours = cluster_colours(len(names))
+    figure = go.Figure()
+    offset = 0
+    for cluster, name in enumerate(names):
+        members = np.flatnonzero(labels == cluster)
+        order = members[np.argsort(values[members], kind="stable")]
+        y = np.arange(offset, offset + len(order))
+        figure.add_scatter(
+            x=values[order], y=y, mode="lines", fill="tozerox", name=f"{cluster}: {name}",
+            line={"color": colours[cluster], "width": 1}, customdata=rows[order],
+            hovertemplate=f"{name}<br>silhouette %{{x:.2f}}<extra></extra>",
+        )
+        offset += len(order) + max(10, len(values) // 100)
+    mean = float(values.mean()) if len(values) else 0.0
+    figure.add_vline(x=mean, line_dash="dash", line_color="#444", annotation_text=f"mean {mean:.3f}",
+                     annotation_position="top")
+    figure.update_layout(xaxis_title="silhouette (-1: belongs elsewhere, 1: fits well)", height=480,
+                         yaxis={"showticklabels": False, "title": f"{len(values):,} songs of the sample"},
+                         margin={"l": 50, "r": 10, "t": 30, "b": 45}, dragmode="select", selectdirection="v",
+                         legend={"orientation": "h", "y": -0.2})
+    return figure
+
+
+def dendrogram_figure(linkage: np.ndarray, k: int, leaves: int = 30) -> go.Figure:
+    """The top of a Ward tree (its last ``leaves`` branches), leaves sized by their songs, and the
+    cut that gives k clusters."""
+    from scipy.cluster.hierarchy import dendrogram
+
+    tree = dendrogram(linkage, truncate_mode="lastp", p=leaves, no_plot=True, count_sort="descending")
+    figure = go.Figure()
+    for xs, ys in zip(tree["icoord"], tree["dcoord"], strict=True):
+        figure.add_scatter(x=xs, y=ys, mode="lines", line={"color": "#5a6b7b", "width": 1.2}, hoverinfo="skip",
+                           showlegend=False)
+    counts = [int(label.strip("()")) if label.startswith("(") else 1 for label in tree["ivl"]]
+    leaf_x = [5 + 10 * i for i in range(len(counts))]
+    figure.add_scatter(x=leaf_x, y=[0] * len(counts), mode="markers", showlegend=False,
+                       marker={"size": [6 + 24 * np.sqrt(c / max(counts)) for c in counts], "color": PALETTE[0],
+                               "opacity": 0.7},
+                       customdata=counts, hovertemplate="%{customdata:,} songs under this branch<extra></extra>")
+    heights = np.sort(linkage[:, 2])
+    if 2 <= k <= len(heights):
+        cut = (heights[-k] + heights[-k + 1]) / 2
+        figure.add_hline(y=cut, line_dash="dash", line_color=PALETTE[1],
+                         annotation_text=f"cut for k = {k}", annotation_position="top right")
+    figure.update_layout(height=420, margin={"l": 50, "r": 10, "t": 20, "b": 20}, yaxis_title="Ward merge height",
+                         xaxis={"showticklabels": False, "title": f"top {len(counts)} branches of the tree"})
+    return figure

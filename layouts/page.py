@@ -89,6 +89,7 @@ def make_tabs(catalogue: Catalogue) -> dbc.Tabs:
                          clearable=False),
             loading(dcc.Graph(id=ids.GRAPH_BARS, config={"displaylogo": False})),
         ]),
+        dbc.Tab(label="Find k", tab_id=ids.TAB_FIND_K, children=make_find_k()),
         dbc.Tab(label="Insights & Export", tab_id=ids.TAB_INSIGHTS, children=[
             html.Div([
                 dbc.Button("Download clustered songs (CSV)", id=ids.BUTTON_DOWNLOAD_SONGS, color="primary",
@@ -100,6 +101,40 @@ def make_tabs(catalogue: Catalogue) -> dbc.Tabs:
             loading(html.Div(id=ids.INSIGHTS)),
         ]),
     ])
+
+
+def make_find_k() -> list:
+    """The k sweep with progress and cancel, the per-song silhouette plot and the dendrogram."""
+    return [
+        html.H5("Which k? Every metric over a range of k", className="mt-3"),
+        dbc.Row([
+            dbc.Col(dbc.InputGroup([dbc.InputGroupText("k from"),
+                                    dbc.Input(id=ids.INPUT_K_MIN, type="number", min=K_MIN, max=K_MAX, step=1,
+                                              value=2),
+                                    dbc.InputGroupText("to"),
+                                    dbc.Input(id=ids.INPUT_K_MAX, type="number", min=K_MIN, max=K_MAX, step=1,
+                                              value=12)], size="sm"), md=5),
+            dbc.Col([
+                dbc.Button("Find k", id=ids.BUTTON_FIND_K, color="primary", size="sm", className="me-2"),
+                dbc.Button("Cancel", id=ids.BUTTON_CANCEL_SWEEP, color="secondary", size="sm", outline=True,
+                           disabled=True),
+            ], md=4),
+        ], className="g-2 align-items-center"),
+        dbc.Progress(id=ids.PROGRESS_SWEEP, value=0, label="", className="mt-2", style={"height": "18px"}),
+        html.Div(id=ids.SWEEP_STATUS, className="small text-muted mt-1"),
+        dcc.Store(id=ids.STORE_SWEEP),
+        html.Div([html.Span(id=ids.RECOMMENDATION, className="me-2"),
+                  dbc.Button("Use this k", id=ids.BUTTON_USE_K, size="sm", color="success", disabled=True)],
+                 className="my-2"),
+        loading(dcc.Graph(id=ids.GRAPH_K_SWEEP, config={"displaylogo": False})),
+        html.H5("How well each song fits its cluster", className="mt-4"),
+        html.Div("Per-song silhouette on the metric's sample. Drag over a range to list its songs "
+                 "(the worst fitting first).", className="small text-muted"),
+        loading(dcc.Graph(id=ids.GRAPH_SILHOUETTE, config={"displaylogo": False})),
+        html.Div(id=ids.WORST_SONGS, className="small"),
+        html.H5("The top of the Ward tree", className="mt-4"),
+        loading(dcc.Graph(id=ids.GRAPH_DENDROGRAM, config={"displaylogo": False})),
+    ]
 
 
 def serve_layout(catalogue: Catalogue) -> html.Div:
@@ -114,7 +149,7 @@ def serve_layout(catalogue: Catalogue) -> html.Div:
             html.Span("group songs by how they sound", className="navbar-text text-white-50"),
         ], fluid=True), color="primary", dark=True, className="mb-3"),
         dbc.Container(dbc.Row([
-            dbc.Col(make_controls(catalogue), lg=3, md=4),
+            dbc.Col(html.Fieldset(make_controls(catalogue), id=ids.FIELDSET_CONTROLS), lg=3, md=4),
             dbc.Col([html.Div(id=ids.STATUS), html.Div(id=ids.TREE_PROGRESS), make_tabs(catalogue)], lg=9, md=8),
         ]), fluid=True),
     ])
