@@ -121,8 +121,9 @@ def run_fit(args: argparse.Namespace) -> int:
         print(f"  {line}")
     s = result.scores
     print(f"{ALGORITHMS[result.algorithm]}, k = {result.k}, features: {', '.join(result.features)}")
+    spread = "inertia" if result.algorithm == "kmeans" else "within-cluster sum of squares"
     print(f"  silhouette {s.silhouette:.3f} (sample of {s.silhouette_sample_size:,}), Davies-Bouldin "
-          f"{s.davies_bouldin:.3f}, Calinski-Harabasz {s.calinski_harabasz:,.0f}, inertia {s.inertia:,.0f}")
+          f"{s.davies_bouldin:.3f}, Calinski-Harabasz {s.calinski_harabasz:,.0f}, {spread} {s.inertia:,.0f}")
     for i, (name, size) in enumerate(zip(result.names, s.sizes, strict=True)):
         print(f"  cluster {i}: {name:<40} {size:>8,} songs ({size / len(result.labels):.1%})")
     if args.out:

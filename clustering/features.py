@@ -9,20 +9,11 @@ import pandas as pd
 from sklearn.preprocessing import StandardScaler
 
 from clustering.models import ClusteringError
+from data.loader import AUDIO_FEATURES
 
-#: The ten features the public Amazon Music Clustering projects use.
-DEFAULT_FEATURES: tuple[str, ...] = (
-    "danceability",
-    "energy",
-    "loudness",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
-    "duration_ms",
-)
+#: The ten features the public Amazon Music Clustering projects use: every audio feature but the
+#: three categorical ones (key, mode, time signature), in the dataset's column order.
+DEFAULT_FEATURES: tuple[str, ...] = tuple(f for f in AUDIO_FEATURES if f not in {"key", "mode", "time_signature"})
 
 
 def default_features(available: Iterable[str]) -> tuple[str, ...]:
