@@ -1,7 +1,10 @@
 """Building the exact Ward tree of every song in the background, with progress.
 
-Until the tree exists the page shows the fast preview (Ward over weighted micro-clusters); when
-it is done, ``store-tree-ready`` changes and every view switches to the exact clustering.
+Until the tree exists the page shows the fast preview (Ward over weighted micro-clusters). The
+job writes to its own store: Dash holds back every callback whose input is the output of a
+callback still running, so if the views listened to the job they would freeze for its whole
+duration. Instead a cheap poll, on while a preview is shown, sets ``store-tree-ready`` once the
+tree is in the cache, and every view switches to the exact clustering.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import threading
 import time
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, html, no_update
+from dash import Input, Output, State, callback, html, no_update
 
 from callbacks.common import engine_for
 from clustering.engine import estimated_tree_seconds
@@ -29,7 +32,7 @@ def progress_banner(elapsed: float, estimate: float, n_songs: int) -> dbc.Alert:
 
 
 @callback(
-    Output(ids.STORE_TREE, "data"),
+    Output(ids.STORE_TREE_JOB, "data"),
     Input(ids.STORE_DATASET, "data"),
     Input(ids.RADIO_ALGORITHM, "value"),
     Input(ids.CHECKLIST_FEATURES, "value"),
@@ -70,3 +73,23 @@ def build_tree(set_progress, dataset_id, algorithm, features):
                                color="warning"))
         return no_update
     return ready
+
+
+@callback(
+    Output(ids.STORE_TREE, "data"),
+    Input(ids.INTERVAL_TREE, "n_intervals"),
+    State(ids.STORE_DATASET, "data"),
+    State(ids.RADIO_ALGORITHM, "value"),
+    State(ids.CHECKLIST_FEATURES, "value"),
+    prevent_initial_call=True,
+)
+def poll_tree(_ticks, dataset_id, algorithm, features):
+    """Tell the views when the exact tree they wait for is in the cache."""
+    if algorithm != "agglomerative" or not features or len(features) < 2:
+        return no_update
+    try:
+        engine = engine_for(dataset_id)
+        chosen = engine.features(features)
+        return {"dataset": dataset_id, "features": list(chosen)} if engine.has_tree(chosen) else no_update
+    except (ClusteringError, ValueError):
+        return no_update

@@ -159,14 +159,18 @@ def insights_panel(result: ClusterResult, engine: Engine) -> list:
     return [dbc.Row(cards)]
 
 
-@callback(Output(ids.STATUS, "children"), Output(ids.LEGEND, "children"), *CLUSTER_INPUTS)
+@callback(Output(ids.STATUS, "children"), Output(ids.LEGEND, "children"), Output(ids.INTERVAL_TREE, "disabled"),
+          *CLUSTER_INPUTS)
 def update_status(dataset_id, k, algorithm, features, _tree_ready):
-    """What is shown (or why nothing can be); every failure becomes a message in the page."""
+    """What is shown (or why nothing can be); every failure becomes a message in the page.
+
+    While a preview is shown, the tree poll runs, so the page switches to exact Ward by itself.
+    """
     try:
         result = current_result(Request.parse(dataset_id, k, algorithm, features))
-        return status_line(result, engine_for(dataset_id)), legend(result)
+        return status_line(result, engine_for(dataset_id)), legend(result), not result.preview
     except Exception as exc:
-        return [error_alert(exc)], no_update
+        return [error_alert(exc)], no_update, True
 
 
 def tab_view(tab_id: str, build, dataset_id, k, algorithm, features, active_tab):

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn import config_context
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_samples
+
+SILHOUETTE_WORKING_MB = 64
 
 
 @dataclass
@@ -57,7 +60,10 @@ def per_song_silhouette(
     index = silhouette_sample_index(labels, sample_size, seed)
     if len(np.unique(labels[index])) < 2:
         return index, np.zeros(len(index))
-    return index, silhouette_samples(x[index], labels[index])
+    # scikit-learn's default working memory lets 10,000 songs take 765 MB at once (measured);
+    # 64 MB chunks keep a 512 MB host safe at the same speed.
+    with config_context(working_memory=SILHOUETTE_WORKING_MB):
+        return index, silhouette_samples(x[index], labels[index])
 
 
 def inertia(x: np.ndarray, labels: np.ndarray) -> float:

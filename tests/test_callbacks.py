@@ -32,7 +32,8 @@ FEATURES = list(DEFAULT_FEATURES)
 
 
 def test_views_follow_k_and_name_every_cluster():
-    status, legend = update_status(None, 5, "kmeans", FEATURES, None)
+    status, legend, polling_off = update_status(None, 5, "kmeans", FEATURES, None)
+    assert polling_off
     assert "k = 5" in str(status) and "demo data" in str(status) and len(legend) == 5
     overview = update_overview(None, 5, "kmeans", FEATURES, None, ids.TAB_OVERVIEW)
     assert str(overview).count("cluster-card") == 5
@@ -55,7 +56,7 @@ def test_hidden_tabs_are_not_built():
     (4, ["energy", "bogus"], "Unknown feature"),
 ])
 def test_invalid_states_give_a_message(k, features, message):
-    status, legend = update_status(None, k, "kmeans", features, None)
+    status, legend, _ = update_status(None, k, "kmeans", features, None)
     assert message in str(status) and legend is no_update
     assert update_overview(None, k, "kmeans", features, None, ids.TAB_OVERVIEW) is no_update
 
@@ -129,3 +130,20 @@ def test_upload_switches_the_data_or_explains_why_not():
     assert "10 songs" in str(status)
     status, *_ = update_status(dataset_id, 12, "kmeans", ["energy", "valence", "tempo"], None)
     assert "larger than the number of songs" in str(status)
+
+
+def test_tree_poll_switches_the_views_from_preview_to_exact():
+    from callbacks.tree import poll_tree
+
+    features = FEATURES[:6]
+    status, _, polling_off = update_status(None, 3, "agglomerative", features, None)
+    assert "preview" in str(status) and polling_off is False
+    assert poll_tree(1, None, "agglomerative", features) is no_update
+    assert poll_tree(1, None, "kmeans", features) is no_update
+    from callbacks.common import engine_for
+
+    engine_for(None).tree(features)
+    ready = poll_tree(2, None, "agglomerative", features)
+    assert ready == {"dataset": None, "features": features}
+    status, _, polling_off = update_status(None, 3, "agglomerative", features, ready)
+    assert "preview" not in str(status) and polling_off is True
