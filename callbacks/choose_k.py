@@ -10,6 +10,7 @@ from callbacks.common import USER_ERRORS, Request, engine_for, error_alert
 from callbacks.views import CLUSTER_INPUTS, song_rows, tab_view
 from clustering.engine import ALGORITHMS, ClusterResult, Engine, estimated_tree_seconds
 from clustering.metrics import nearest_other_cluster
+from clustering.models import single_threaded
 from clustering.sweep import recommend, sweep_rows
 from layouts import ids
 from layouts.figures import dendrogram_figure, empty_figure, silhouette_figure, sweep_figure
@@ -53,6 +54,11 @@ def check_range(k_min, k_max) -> tuple[int, int]:
 )
 def run_sweep(set_progress, _clicks, dataset_id, algorithm, features, k_min, k_max):
     """Fit every k of the range (each fit cached, so a repeat or a second browser is instant)."""
+    with single_threaded():  # this runs in a forked process
+        return _sweep_job(set_progress, dataset_id, algorithm, features, k_min, k_max)
+
+
+def _sweep_job(set_progress, dataset_id, algorithm, features, k_min, k_max):
     try:
         low, high = check_range(k_min, k_max)
         request = Request.parse(dataset_id, low, algorithm, features)

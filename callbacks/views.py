@@ -8,6 +8,7 @@ import pandas as pd
 from dash import Input, Output, callback, dcc, html, no_update
 
 from callbacks.common import Request, current_result, engine_for, error_alert
+from callbacks.tree import ensure_tree_building
 from clustering.engine import ALGORITHMS, ClusterResult, Engine
 from data.loader import PRIMARY_GENRE, UNKNOWN_GENRE
 from layouts import ids
@@ -167,8 +168,12 @@ def update_status(dataset_id, k, algorithm, features, _tree_ready):
     While a preview is shown, the tree poll runs, so the page switches to exact Ward by itself.
     """
     try:
-        result = current_result(Request.parse(dataset_id, k, algorithm, features))
-        return status_line(result, engine_for(dataset_id)), legend(result), not result.preview
+        request = Request.parse(dataset_id, k, algorithm, features)
+        result = current_result(request)
+        engine = engine_for(dataset_id)
+        if result.preview:
+            ensure_tree_building(engine, result.features)
+        return status_line(result, engine), legend(result), not result.preview
     except Exception as exc:
         return [error_alert(exc)], no_update, True
 

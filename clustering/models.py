@@ -13,6 +13,8 @@ micro-clusters, for the time the exact tree is being built.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import fastcluster
@@ -21,6 +23,7 @@ from scipy.cluster.hierarchy import fcluster
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.cluster._kmeans import _kmeans_plusplus, _kmeans_single_lloyd, _tolerance
 from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+from threadpoolctl import threadpool_limits
 
 SAMPLE_SIZE = 2048
 N_STARTS_BASE = 12
@@ -31,7 +34,17 @@ DISTINCT_BASIN = 1e-3
 #: Lloyd stops when centres move less than this share of the data variance, as scikit-learn's
 #: default; 1e-3 would be faster but measured up to 0.27% worse inertia here.
 FINAL_TOL = 1e-4
-_N_THREADS = _openmp_effective_n_threads()
+
+
+@contextmanager
+def single_threaded() -> Iterator[None]:
+    """Run OpenMP code on one thread: required in a forked process (Dash background jobs).
+
+    GNU OpenMP's thread pool does not survive fork(): a child that starts a parallel region
+    the parent had used hangs for ever (seen here in the k sweep). One thread never uses the pool.
+    """
+    with threadpool_limits(limits=1, user_api="openmp"):
+        yield
 
 
 class ClusteringError(ValueError):
@@ -60,7 +73,8 @@ def _lloyd(x: np.ndarray, weights: np.ndarray, centers: np.ndarray, tol: float, 
     ``KMeans.fit`` spends about 10 ms on validation per call; this module calls it dozens of
     times per fit, so it uses the same kernel ``KMeans`` uses (pinned scikit-learn version).
     """
-    return _kmeans_single_lloyd(x, weights, centers, max_iter=max_iter, tol=tol, n_threads=_N_THREADS)
+    return _kmeans_single_lloyd(x, weights, centers, max_iter=max_iter, tol=tol,
+                                n_threads=_openmp_effective_n_threads())
 
 
 def kmeans(x: np.ndarray, k: int, seed: int = 0, *, n_starts: int | None = None, n_refine: int = 3) -> KMeansResult:

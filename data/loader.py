@@ -327,5 +327,17 @@ def clean(frame: pd.DataFrame, source: str, *, is_demo: bool = False) -> Catalog
         report.notes.append("no genre column: genre insights are unavailable")
 
     report.rows_out = len(frame)
-    return Catalogue(frame=frame, original_columns=original_columns, roles=roles, numeric_columns=numeric,
-                     report=report, source=source, is_demo=is_demo)
+    return Catalogue(frame=compact_text(frame), original_columns=original_columns, roles=roles,
+                     numeric_columns=numeric, report=report, source=source, is_demo=is_demo)
+
+
+def compact_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Store repetitive text columns (artists, genres, dates) as categories: one string per
+    distinct value instead of one per song, which matters on a 512 MB host."""
+    for name in frame.columns:
+        column = frame[name]
+        if (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)) \
+                and column.nunique(dropna=False) <= len(column) // 2:
+            frame[name] = column.astype("category")
+    return frame
+

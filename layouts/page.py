@@ -143,8 +143,7 @@ def serve_layout(catalogue: Catalogue) -> html.Div:
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.STORE_DATASET, storage_type="session"),
         dcc.Store(id=ids.STORE_TREE),
-        dcc.Store(id=ids.STORE_TREE_JOB),
-        dcc.Interval(id=ids.INTERVAL_TREE, interval=1500, disabled=True),
+        dcc.Interval(id=ids.INTERVAL_TREE, interval=1000, disabled=True),
         dbc.Navbar(dbc.Container([
             dbc.NavbarBrand("Amazon Music Clustering"),
             html.Span("group songs by how they sound", className="navbar-text text-white-50"),

@@ -133,17 +133,20 @@ def test_upload_switches_the_data_or_explains_why_not():
 
 
 def test_tree_poll_switches_the_views_from_preview_to_exact():
+    import time
+
     from callbacks.tree import poll_tree
 
     features = FEATURES[:6]
     status, _, polling_off = update_status(None, 3, "agglomerative", features, None)
-    assert "preview" in str(status) and polling_off is False
-    assert poll_tree(1, None, "agglomerative", features) is no_update
-    assert poll_tree(1, None, "kmeans", features) is no_update
-    from callbacks.common import engine_for
-
-    engine_for(None).tree(features)
-    ready = poll_tree(2, None, "agglomerative", features)
-    assert ready == {"dataset": None, "features": features}
+    assert "preview" in str(status) and polling_off is False  # and the tree is being built
+    assert poll_tree(1, "kmeans", None, features) == (no_update, None)
+    deadline = time.monotonic() + 60
+    ready, banner = poll_tree(1, "agglomerative", None, features)
+    while ready is no_update and time.monotonic() < deadline:
+        assert "Building the exact Ward tree" in str(banner)
+        time.sleep(0.2)
+        ready, banner = poll_tree(2, "agglomerative", None, features)
+    assert ready == {"dataset": None, "features": features} and banner is None
     status, _, polling_off = update_status(None, 3, "agglomerative", features, ready)
     assert "preview" not in str(status) and polling_off is True
