@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import diskcache
 from dash import Dash, DiskcacheManager
@@ -24,8 +25,6 @@ load_figure_template(THEME)
 
 def background_manager():
     """Celery when REDIS_URL is set (several hosts), else diskcache in CACHE_DIR (one host)."""
-    import os
-
     redis_url = os.environ.get("REDIS_URL")
     if redis_url:
         from celery import Celery

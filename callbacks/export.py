@@ -5,7 +5,6 @@ from __future__ import annotations
 from dash import Input, Output, State, callback, dcc, no_update
 
 from callbacks.common import Request, current_result, engine_for
-from clustering.cli import clustered_frame
 from layouts import ids
 
 STATES = [State(ids.STORE_DATASET, "data"), State(ids.SLIDER_K, "value"), State(ids.RADIO_ALGORITHM, "value"),
@@ -22,7 +21,7 @@ def download_songs(_clicks, dataset_id, k, algorithm, features):
     try:
         request = Request.parse(dataset_id, k, algorithm, features)
         result = current_result(request)
-        frame = clustered_frame(engine_for(dataset_id), result)
+        frame = engine_for(dataset_id).clustered_frame(result)
     except Exception:
         return no_update
     return dcc.send_data_frame(frame.to_csv, f"{_file_stem(request)}.csv", index=False)

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 import settings
 from clustering.cache import ResultCache
-from clustering.engine import ALGORITHMS, ClusterResult, Engine
+from clustering.engine import ALGORITHMS, Engine
 from clustering.models import ClusteringError
 from clustering.sweep import sweep
 from data import DatasetError, load_catalogue
@@ -94,14 +94,6 @@ def _clean_json(value):
     return value
 
 
-def clustered_frame(engine: Engine, result: ClusterResult):
-    """The user's columns plus ``cluster`` and ``cluster_name``: the export format."""
-    frame = engine.catalogue.frame[engine.catalogue.original_columns].copy()
-    frame["cluster"] = result.labels
-    frame["cluster_name"] = [result.names[i] for i in result.labels]
-    return frame
-
-
 def run_fit(args: argparse.Namespace) -> int:
     engine = _engine(args)
     started = time.perf_counter()
@@ -109,7 +101,7 @@ def run_fit(args: argparse.Namespace) -> int:
     result = _with_spinner(label, lambda: engine.cluster(args.algorithm, args.k, _features(args)))
     elapsed = time.perf_counter() - started
     if args.out:
-        clustered_frame(engine, result).to_csv(args.out, index=False)
+        engine.clustered_frame(result).to_csv(args.out, index=False)
     summary = result.summary() | {"data": engine.catalogue.source, "is_demo": engine.catalogue.is_demo,
                                   "cleaning": engine.catalogue.report.to_dict(), "seconds": round(elapsed, 3)}
     if args.json:

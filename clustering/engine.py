@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from clustering.cache import ResultCache
 from clustering.features import normalise_features, scaled_matrix
@@ -79,6 +80,9 @@ class Engine:
         self.cache = cache or ResultCache(None)
         self.seed = seed
         self.silhouette_sample = silhouette_sample
+        # Trees this engine has used: without a disk cache (CLI --no-cache, benchmarks), a sweep
+        # would otherwise rebuild the same tree for every k.
+        self._trees: dict[tuple[str, ...], np.ndarray] = {}
 
     # --- inputs -----------------------------------------------------------------------------
     def features(self, requested=None) -> tuple[str, ...]:
@@ -105,10 +109,12 @@ class Engine:
     def tree(self, requested=None) -> np.ndarray:
         """The exact Ward tree of every song for a feature set (built once, then cached)."""
         features = self.features(requested)
-        # A builder that died leaves its lock behind; it expires well after a normal build would end.
-        lock_seconds = max(120.0, 3 * estimated_tree_seconds(self.catalogue.n_songs))
-        return self.cache.get_or_compute(self.tree_key(features), lambda: ward_tree(self.matrix(features)),
-                                         lock_seconds=lock_seconds)
+        if features not in self._trees:
+            # A builder that died leaves its lock behind; it expires well after a normal build would end.
+            lock_seconds = max(120.0, 3 * estimated_tree_seconds(self.catalogue.n_songs))
+            self._trees[features] = self.cache.get_or_compute(
+                self.tree_key(features), lambda: ward_tree(self.matrix(features)), lock_seconds=lock_seconds)
+        return self._trees[features]
 
     def cluster(self, algorithm: str, k: int, requested=None, *, preview: bool = False) -> ClusterResult:
         """Fit (or fetch) one clustering. ``preview`` asks for fast approximate Ward."""
@@ -120,6 +126,13 @@ class Engine:
         key = self._key("cluster", algorithm=algorithm, k=k, features=features, seed=self.seed, preview=preview)
         return self.cache.get_or_compute(key, lambda: self._fit(algorithm, k, features, preview),
                                          lock_seconds=CLUSTER_LOCK_SECONDS)
+
+    def clustered_frame(self, result: ClusterResult) -> pd.DataFrame:
+        """The user's own columns plus ``cluster`` and ``cluster_name``: the export format."""
+        frame = self.catalogue.frame[self.catalogue.original_columns].copy()
+        frame["cluster"] = result.labels
+        frame["cluster_name"] = np.asarray(result.names, dtype=object)[result.labels]
+        return frame
 
     def _fit(self, algorithm: str, k: int, features: tuple[str, ...], preview: bool) -> ClusterResult:
         x = self.matrix(features)

@@ -33,7 +33,7 @@ def load_model(path: Path = MODEL_PATH) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _inverse(values: np.ndarray, transform: str, eps: float) -> np.ndarray:
+def _inverse(values: np.ndarray, transform: str) -> np.ndarray:
     if transform == "logit":
         return np.clip(1.0 / (1.0 + np.exp(-values)), 0.0, 1.0)
     if transform == "log":
@@ -87,7 +87,7 @@ def generate_frame(n: int = 95_837, seed: int = 7) -> pd.DataFrame:
         values = {}
         for j, (column, transform) in enumerate(zip(columns, transforms, strict=True)):
             low, high = model["ranges"][column]
-            values[column] = np.clip(_inverse(latent[:, j], transform, model["share_eps"]), low, high)
+            values[column] = np.clip(_inverse(latent[:, j], transform), low, high)
         part = pd.DataFrame(values)
 
         # Artists: each plays one genre tag; artist-level columns are constant per artist.

@@ -1,6 +1,6 @@
 """Take the README's dashboard screenshots with the project's own server and headless Chromium.
 
-    .venv/bin/python scripts/screenshot.py            -> docs/dashboard.png, docs/visualizations.png
+    .venv/bin/python scripts/screenshot.py      -> docs/dashboard.png, visualizations.png, find-k.png
 """
 
 from __future__ import annotations
@@ -17,7 +17,15 @@ from bench.harness import ROOT, free_port, launch_chromium, start_server, stop_s
 SHOTS = {
     "dashboard.png": ("?k=5&algorithm=kmeans&tab=overview", "#panel-overview .cluster-card"),
     "visualizations.png": ("?k=5&algorithm=kmeans&tab=visualizations", "#graph-bars .main-svg"),
+    "find-k.png": ("?k=5&algorithm=kmeans&tab=find-k", "#graph-silhouette .main-svg"),
 }
+
+
+def run_sweep(page) -> None:
+    """Press Find k and wait for the recommendation, so the picture shows the sweep's charts."""
+    page.click("#button-find-k")
+    page.wait_for_function("document.getElementById('text-recommendation').innerText.includes('Recommended')",
+                           timeout=600_000)
 
 
 def main() -> None:
@@ -34,6 +42,8 @@ def main() -> None:
             for name, (query, ready) in SHOTS.items():
                 page.goto(f"http://127.0.0.1:{port}/{query}")
                 page.wait_for_selector(ready, timeout=120_000)
+                if name == "find-k.png":
+                    run_sweep(page)
                 time.sleep(2)  # let the WebGL scatter finish drawing
                 page.screenshot(path=str(out / name), full_page=False)
                 print(f"wrote docs/{name}")

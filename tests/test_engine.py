@@ -74,3 +74,14 @@ def test_knee_and_fallback():
 
     straight = [Row(k, 100 - 10 * k, s) for k, s in zip(range(2, 7), [0.1, 0.3, 0.2, 0.1, 0.1], strict=True)]
     assert recommend(straight)["recommended_k"] == 3  # a straight line has no knee: best silhouette
+
+
+def test_without_a_disk_cache_a_sweep_builds_the_tree_once(small_demo, monkeypatch):
+    import clustering.engine as engine_module
+
+    calls = []
+    real = engine_module.ward_tree
+    monkeypatch.setattr(engine_module, "ward_tree", lambda x: calls.append(1) or real(x))
+    engine = Engine(small_demo, ResultCache(None), silhouette_sample=1_000)
+    sweep(engine, "agglomerative", 2, 5, ["energy", "valence", "tempo"])
+    assert len(calls) == 1
