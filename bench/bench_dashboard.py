@@ -40,8 +40,7 @@ AFTERPLOT_PROBE = """
   const gd = document.querySelector('#graph-pca .js-plotly-plot');
   if (!gd || gd.__probed) return !!gd;
   gd.__probed = true;
-  window.__plots = [];
-  gd.on('plotly_afterplot', () => window.__plots.push(performance.now()));
+  gd.on('plotly_afterplot', () => (window.__plots = window.__plots || []).push(performance.now()));
   return true;
 }
 """
@@ -64,16 +63,23 @@ def browser_figures(url: str, changes: int) -> None:
         page.wait_for_selector("#graph-pca .main-svg", timeout=120_000)
         page.wait_for_function(AFTERPLOT_PROBE)
         print(f"  first load to scatter drawn: {time.perf_counter() - started:.2f} s")
+        time.sleep(3)  # let the page's first round of callbacks (URL, panels) settle
         thumb = page.locator("#slider-k [role=slider]")
         thumb.focus()
 
         def change(key: str) -> dict:
+            page.wait_for_function(AFTERPLOT_PROBE)  # (re)attach, should the graph have been re-mounted
             page.evaluate("window.__calls = []; window.__plots = []")
             t0 = page.evaluate("performance.now()")
             thumb.press(key)
-            page.wait_for_function(
-                "window.__plots.length > 0 && window.__calls.some(c => c.output.includes('graph-pca'))"
-                " && document.querySelectorAll('#graph-pca .js-plotly-plot').length === 1", timeout=60_000)
+            try:
+                page.wait_for_function(
+                    "window.__plots.length > 0 && window.__calls.some(c => c.output.includes('graph-pca'))"
+                    " && document.querySelectorAll('#graph-pca .js-plotly-plot').length === 1", timeout=60_000)
+            except Exception:
+                print("calls", page.evaluate("window.__calls"), "plots", page.evaluate("window.__plots"),
+                      page.inner_text("#status-area"))
+                raise
             time.sleep(0.3)  # let the other panels' answers arrive, so their bytes are counted
             calls = page.evaluate("window.__calls")
             plotted = page.evaluate("window.__plots[0]")
