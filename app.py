@@ -26,23 +26,27 @@ load_figure_template(THEME)
 def background_manager():
     """Celery when REDIS_URL is set (several hosts), else diskcache in CACHE_DIR (one host)."""
     redis_url = os.environ.get("REDIS_URL")
-    if redis_url:
+    if not redis_url:
+        return DiskcacheManager(diskcache.Cache(str(settings.CACHE_DIR / "background"))), None
+    try:
         from celery import Celery
         from dash import CeleryManager
-
-        celery_app = Celery(__name__, broker=redis_url, backend=redis_url)
-        return CeleryManager(celery_app)
-    return DiskcacheManager(diskcache.Cache(str(settings.CACHE_DIR / "background")))
+    except ImportError as exc:
+        raise SystemExit("REDIS_URL is set but Celery is not installed: "
+                         "pip install -r requirements-celery.txt") from exc
+    celery = Celery(__name__, broker=redis_url, backend=redis_url)
+    return CeleryManager(celery), celery
 
 
 import callbacks  # noqa: E402,F401  (registers every callback)
 
 catalogue = default_catalogue()  # loaded before gunicorn forks its workers (preload_app)
+manager, celery_app = background_manager()  # celery_app: for `celery -A app:celery_app worker`
 app = Dash(
     __name__,
     title="Amazon Music Clustering",
     # The Flatly theme is served from assets/ (no CDN); dbc.themes.FLATLY is its upstream.
-    background_callback_manager=background_manager(),
+    background_callback_manager=manager,
 )
 app.layout = serve_layout(catalogue)
 server = app.server

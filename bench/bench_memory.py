@@ -66,6 +66,7 @@ def main() -> None:
                 page.wait_for_selector("#status-area .text-muted", timeout=120_000)
                 time.sleep(1)
             page.goto(f"{url}/?k=6&algorithm=agglomerative&tab=visualizations")
+            page.wait_for_selector("#status-area .text-muted", timeout=120_000)
             page.wait_for_function("document.getElementById('status-area').innerText.includes('preview')",
                                    timeout=120_000)
             page.wait_for_function("document.getElementById('status-area').innerText.includes('Agglomerative')"
