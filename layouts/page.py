@@ -44,7 +44,6 @@ def make_controls(catalogue: Catalogue) -> dbc.Card:
 
 
 def make_data_source(catalogue: Catalogue) -> html.Div:
-    summary = catalogue.summary()
     return html.Div([
         html.H6("Data", className="control-label"),
         html.Div(id=ids.DATA_SOURCE, children=data_source_text(catalogue)),
@@ -55,7 +54,7 @@ def make_data_source(catalogue: Catalogue) -> html.Div:
         dcc.Upload(id=ids.UPLOAD, children=html.Div(["Drop a CSV here or ", html.A("choose a file")]),
                    className="upload-box mt-3", max_size=200 * 1024 * 1024, multiple=False),
         html.Div(id=ids.UPLOAD_STATUS, className="small mt-1"),
-    ], **{"data-songs": summary["songs"]})
+    ])
 
 
 def data_source_text(catalogue: Catalogue) -> list:
