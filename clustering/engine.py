@@ -47,7 +47,6 @@ class ClusterResult:
     representatives: list[list[int]] = field(default_factory=list)  # rows nearest the centroid
     top_songs: list[list[int]] = field(default_factory=list)  # rows of the most popular songs
     genres: list[list[tuple[str, float]]] = field(default_factory=list)  # commonest genres, shares
-    extra: dict = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -61,7 +60,7 @@ class ClusterResult:
         if self.algorithm != "kmeans":
             out.pop("inertia")
             out["within_cluster_sum_of_squares"] = self.scores.inertia
-        return out | self.extra
+        return out
 
 
 def check_algorithm(algorithm: str) -> str:

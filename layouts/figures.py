@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
+from plotly.subplots import make_subplots
 
 #: Fifteen well-separated colours (the k slider goes to 15); cluster i always gets colour i.
 PALETTE: tuple[str, ...] = tuple(qualitative.Plotly + qualitative.Dark2[:5])
@@ -146,8 +147,6 @@ def empty_figure(message: str) -> go.Figure:
 
 def sweep_figure(rows: list[dict], recommended: int | None, elbow: int | None) -> go.Figure:
     """The four metrics against k, the elbow marked and the recommended k highlighted."""
-    from plotly.subplots import make_subplots
-
     panels = [("inertia", "Inertia (elbow)", "lower, with diminishing returns"),
               ("silhouette", "Silhouette", "higher is better"),
               ("davies_bouldin", "Davies-Bouldin", "lower is better"),
