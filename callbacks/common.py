@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 
 import dash_bootstrap_components as dbc
 
@@ -18,9 +19,16 @@ log = logging.getLogger(__name__)
 USER_ERRORS = (ClusteringError, DatasetError)
 
 
+@lru_cache(maxsize=4)
+def _result_cache(directory: str, size_limit: int) -> ResultCache:
+    """One cache handle per process and directory: diskcache is thread-safe, and opening SQLite
+    again for every callback (several per k change) was work on the hot path."""
+    return ResultCache(directory, size_limit)
+
+
 def engine_for(dataset_id: str | None) -> Engine:
     """An engine over the request's catalogue; cheap to build, all results live in the disk cache."""
-    return Engine(catalogue_for(dataset_id), ResultCache(settings.CACHE_DIR, settings.CACHE_SIZE_LIMIT),
+    return Engine(catalogue_for(dataset_id), _result_cache(str(settings.CACHE_DIR), settings.CACHE_SIZE_LIMIT),
                   seed=settings.SEED, silhouette_sample=settings.SILHOUETTE_SAMPLE)
 
 
