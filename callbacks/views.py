@@ -222,7 +222,7 @@ def update_heatmap(dataset_id, k, algorithm, features, _tree_ready, active_tab):
 
 @callback(Output(ids.GRAPH_BARS, "figure"), *CLUSTER_INPUTS, Input(ids.DROPDOWN_BAR_FEATURES, "value"),
           Input(ids.TABS_MAIN, "active_tab"))
-def update_bars(dataset_id, k, algorithm, features, _tree_ready, bar_features, active_tab=ids.TAB_VISUALS):
+def update_bars(dataset_id, k, algorithm, features, _tree_ready, bar_features, active_tab):
     """Key-feature bars; choosing bar features is visual only and never refits."""
     def build(result: ClusterResult, _engine: Engine):
         chosen = [f for f in (bar_features or []) if f in result.profile.means.columns]
