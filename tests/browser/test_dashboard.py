@@ -8,25 +8,9 @@ import pandas as pd
 import pytest
 
 from tests.browser.conftest import BROWSER_SONGS
+from tests.browser.helpers import legend_count, open_page, show_tab, status
 
 pytestmark = pytest.mark.browser
-
-
-def open_page(page, server: str, query: str = "") -> None:
-    page.goto(server + "/" + query)
-    page.wait_for_selector("#status-area .text-muted")
-
-
-def legend_count(page) -> int:
-    return page.locator("#legend-clusters .legend-item").count()
-
-
-def status(page) -> str:
-    return page.inner_text("#status-area")
-
-
-def show_tab(page, label: str) -> None:
-    page.get_by_role("tab", name=label).click()
 
 
 def test_page_loads_every_tab_without_console_errors(page, server):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_dashboard import open_page, status
+from tests.browser.helpers import open_page, status
 
 pytestmark = pytest.mark.browser
 
