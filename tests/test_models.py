@@ -2,21 +2,23 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import sklearn
 from scipy.cluster.hierarchy import linkage
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 
+from bench.bench_preview import ward_preview, weighted_ward
 from clustering.features import DEFAULT_FEATURES, scaled_matrix
 from clustering.models import (
+    SKLEARN_PRIVATE_API_VERSION,
     ClusteringError,
     check_k,
     cut_tree,
     kmeans,
     relabel_by_size,
-    ward_preview,
     ward_tree,
-    weighted_ward,
 )
+from settings import PROJECT_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +60,19 @@ def test_ward_tree_equals_scipy_exact_ward():
         assert adjusted_rand_score(labels, cut_tree(reference, k)) == 1.0
 
 
+def test_private_kmeans_helpers_belong_to_the_pinned_scikit_learn():
+    """clustering.models calls scikit-learn's private K-Means helpers for speed: they may change in
+    any release, so a different scikit-learn must fail here, loudly, before anything else."""
+    pinned = next(line.split("==")[1].strip() for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines()
+                  if line.startswith("scikit-learn=="))
+    assert sklearn.__version__ == pinned == SKLEARN_PRIVATE_API_VERSION, (
+        f"scikit-learn {sklearn.__version__} is installed, requirements pin {pinned}, and the private "
+        f"K-Means helpers were checked against {SKLEARN_PRIVATE_API_VERSION}: check _kmeans_single_lloyd, "
+        "_kmeans_plusplus and _tolerance in sklearn/cluster/_kmeans.py, then update the constant")
+
+
 def test_weighted_ward_equals_ward_on_repeated_points():
+    """The measured micro-cluster candidate (bench/bench_preview.py) is exact on repeated points."""
     rng = np.random.default_rng(1)
     points = rng.normal(size=(60, 3))
     weights = rng.integers(1, 4, size=60)
