@@ -1,33 +1,58 @@
-"""Configuration read from the environment, in one place, so deployment never edits code."""
+"""Configuration read from the environment, in one place, so deployment never edits code.
+
+``Settings.from_env()`` reads it when an app, the CLI or a Celery worker is built, never at
+import, so tests build apps with settings of their own.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
+PROJECT_ROOT = Path(__file__).resolve().parent
 
-def _int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name, "").strip()
     try:
         return int(value) if value else default
     except ValueError as exc:  # a typo in the environment should say which variable
         raise SystemExit(f"{name} must be a whole number, got {value!r}") from exc
 
 
-PROJECT_ROOT = Path(__file__).resolve().parent
+@dataclass(frozen=True)
+class Settings:
+    #: A real CSV to serve instead of the demo catalogue (empty: the demo catalogue).
+    songs_csv: str = ""
+    #: Songs in the generated demo catalogue (the public dataset has 95,837).
+    demo_songs: int = 95_837
+    #: Where results, uploads and job states are kept on disk; shared by all gunicorn workers.
+    cache_dir: Path = field(default_factory=lambda: PROJECT_ROOT / ".cache")
+    #: Upper bound of the disk cache in bytes (diskcache evicts least recently used beyond it).
+    cache_size_limit: int = 1 << 30
+    #: Seed for every random choice (k-means++ and metric samples), so colours never reshuffle.
+    seed: int = 42
+    #: Songs in the fixed-seed silhouette sample.
+    silhouette_sample: int = 10_000
+    #: Dash debug mode: off unless asked for.
+    debug: bool = False
+    port: int = 8050
+    #: With a Redis URL, long jobs (Ward trees, k sweeps) run on Celery workers instead of threads.
+    redis_url: str = ""
 
-#: A real CSV to serve instead of the demo catalogue (empty: the demo catalogue).
-SONGS_CSV: str = os.environ.get("SONGS_CSV", "").strip()
-#: Songs in the generated demo catalogue (the public dataset has 95,837).
-DEMO_SONGS: int = _int("DEMO_SONGS", 95_837)
-#: Where clustering results are memoized on disk; shared by all gunicorn workers.
-CACHE_DIR: Path = Path(os.environ.get("CACHE_DIR", PROJECT_ROOT / ".cache"))
-#: Upper bound of the disk cache in bytes (diskcache evicts least recently used beyond it).
-CACHE_SIZE_LIMIT: int = _int("CACHE_SIZE_LIMIT", 1 << 30)
-#: Seed for every random choice (k-means++ and metric samples), so colours never reshuffle.
-SEED: int = _int("SEED", 42)
-#: Songs in the fixed-seed silhouette sample.
-SILHOUETTE_SAMPLE: int = _int("SILHOUETTE_SAMPLE", 10_000)
-#: Dash debug mode: off unless asked for.
-DEBUG: bool = os.environ.get("DASH_DEBUG", "").lower() in {"1", "true", "yes"}
-PORT: int = _int("PORT", 8050)
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            songs_csv=env.get("SONGS_CSV", "").strip(),
+            demo_songs=_int(env, "DEMO_SONGS", 95_837),
+            cache_dir=Path(env.get("CACHE_DIR", "").strip() or PROJECT_ROOT / ".cache"),
+            cache_size_limit=_int(env, "CACHE_SIZE_LIMIT", 1 << 30),
+            seed=_int(env, "SEED", 42),
+            silhouette_sample=_int(env, "SILHOUETTE_SAMPLE", 10_000),
+            debug=env.get("DASH_DEBUG", "").lower() in {"1", "true", "yes"},
+            port=_int(env, "PORT", 8050),
+            redis_url=env.get("REDIS_URL", "").strip(),
+        )

@@ -20,7 +20,7 @@ import diskcache
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 #: Bump when the engine's results change, so stale entries are not served.
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 _CACHE_ERRORS = (sqlite3.Error, OSError, EOFError, ValueError, TypeError, AttributeError, ImportError,
                  KeyError, IndexError)
 

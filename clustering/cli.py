@@ -18,17 +18,18 @@ from typing import TypeVar
 
 from tqdm import tqdm
 
-import settings
 from clustering.cache import ResultCache
-from clustering.engine import ALGORITHMS, Engine
+from clustering.engine import Engine
 from clustering.models import ClusteringError
 from clustering.sweep import sweep
+from clustering.view import ALGORITHMS, SWEEP_RANGE_DEFAULT
 from data import DatasetError, load_catalogue
+from settings import Settings
 
 T = TypeVar("T")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(settings: Settings) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m clustering", description="Cluster songs by audio features.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -36,8 +37,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--data", help="CSV of songs (default: SONGS_CSV, else the demo catalogue)")
         p.add_argument("--algorithm", choices=list(ALGORITHMS), default="kmeans")
         p.add_argument("--features", help="comma-separated feature columns (default: the ten standard ones)")
-        p.add_argument("--seed", type=int, default=settings.SEED)
-        p.add_argument("--demo-songs", type=int, default=settings.DEMO_SONGS, help="size of the demo catalogue")
+        p.add_argument("--seed", type=int, default=settings.seed)
+        p.add_argument("--demo-songs", type=int, default=settings.demo_songs, help="size of the demo catalogue")
         p.add_argument("--no-cache", action="store_true", help="do not read or write the disk cache")
         p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
@@ -48,8 +49,8 @@ def _parser() -> argparse.ArgumentParser:
 
     sw = sub.add_parser("sweep", help="all metrics over a range of k, and a recommended k")
     common(sw)
-    sw.add_argument("--k-min", type=int, default=2)
-    sw.add_argument("--k-max", type=int, default=12)
+    sw.add_argument("--k-min", type=int, default=SWEEP_RANGE_DEFAULT[0])
+    sw.add_argument("--k-max", type=int, default=SWEEP_RANGE_DEFAULT[1])
     return parser
 
 
@@ -73,11 +74,11 @@ def _with_spinner(label: str, work: Callable[[], T]) -> T:
         thread.join()
 
 
-def _engine(args: argparse.Namespace) -> Engine:
-    path = args.data or settings.SONGS_CSV or None
+def _engine(args: argparse.Namespace, settings: Settings) -> Engine:
+    path = args.data or settings.songs_csv or None
     catalogue = _with_spinner("loading songs", lambda: load_catalogue(path, demo_songs=args.demo_songs))
-    cache = ResultCache(None if args.no_cache else settings.CACHE_DIR, settings.CACHE_SIZE_LIMIT)
-    return Engine(catalogue, cache, seed=args.seed, silhouette_sample=settings.SILHOUETTE_SAMPLE)
+    cache = ResultCache(None if args.no_cache else settings.cache_dir, settings.cache_size_limit)
+    return Engine(catalogue, cache, seed=args.seed, silhouette_sample=settings.silhouette_sample)
 
 
 def _features(args: argparse.Namespace) -> list[str] | None:
@@ -94,8 +95,8 @@ def _clean_json(value):
     return value
 
 
-def run_fit(args: argparse.Namespace) -> int:
-    engine = _engine(args)
+def run_fit(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _engine(args, settings)
     started = time.perf_counter()
     label = "building the Ward tree of every song" if args.algorithm == "agglomerative" else "clustering"
     result = _with_spinner(label, lambda: engine.cluster(args.algorithm, args.k, _features(args)))
@@ -123,8 +124,8 @@ def run_fit(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_sweep(args: argparse.Namespace) -> int:
-    engine = _engine(args)
+def run_sweep(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _engine(args, settings)
     total = args.k_max - args.k_min + 1
     with tqdm(total=total, desc=f"sweep k={args.k_min}..{args.k_max}", unit="k", file=sys.stderr,
               delay=1.0) as bar:
@@ -144,9 +145,10 @@ def run_sweep(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    settings = Settings.from_env()
+    args = _parser(settings).parse_args(argv)
     try:
-        return run_fit(args) if args.command == "fit" else run_sweep(args)
+        return run_fit(args, settings) if args.command == "fit" else run_sweep(args, settings)
     except (DatasetError, ClusteringError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -6,6 +6,8 @@ request, memoizes the pure computations on disk and returns plain results. No Da
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,21 +16,21 @@ import pandas as pd
 from clustering.cache import ResultCache
 from clustering.features import normalise_features, scaled_matrix
 from clustering.metrics import Scores, score
-from clustering.models import ClusteringError, check_k, cut_tree, kmeans, relabel_by_size, ward_preview, ward_tree
+from clustering.models import ClusteringError, check_k, cut_tree, kmeans, relabel_by_size, ward_tree
 from clustering.profiles import Profile, build_profile, genre_mix, representative_rows, top_rows
 from clustering.projection import Projection, project
+from clustering.view import ALGORITHMS, View, resolve
 from data.loader import PRIMARY_GENRE, Catalogue
 
-ALGORITHMS: dict[str, str] = {"kmeans": "K-Means", "agglomerative": "Agglomerative (Ward)"}
-#: fastcluster's Ward time grows with n^2; measured here: about 40 s for 95,837 songs.
-TREE_SECONDS_PER_SONG_SQUARED = 4.4e-9
 #: How long a lock on one clustering may be held before others compute it themselves.
 CLUSTER_LOCK_SECONDS = 120
-
-
-def estimated_tree_seconds(n_songs: int) -> float:
-    """Rough time to build the exact Ward tree: shown as progress, and bounds the build lock."""
-    return max(1.0, TREE_SECONDS_PER_SONG_SQUARED * n_songs**2)
+#: The exact Ward tree's time grows with n^2 x features. Its rate is calibrated on this machine
+#: by timing a tree of CALIBRATION_SONGS songs, then replaced by the rate of each real build.
+CALIBRATION_SONGS = 4_000
+#: Per doubling of n beyond the calibration size, the rate grows by this share (memory no longer
+#: in cache; measured here: 5.6e-9 s per pair at 4,000 songs, 6.3e-9 at 32,000, 6.7e-9 at 95,837).
+RATE_GROWTH_PER_DOUBLING = 0.045
+_calibrated_rate: dict[int, float] = {}  # features -> seconds per song pair per feature, this process
 
 
 @dataclass
@@ -42,7 +44,6 @@ class ClusterResult:
     labels: np.ndarray
     scores: Scores
     profile: Profile
-    preview: bool = False  # True: approximate Ward while the exact tree is not built yet
     # Per cluster, computed once with the fit so that pages served from the cache stay cheap:
     representatives: list[list[int]] = field(default_factory=list)  # rows nearest the centroid
     top_songs: list[list[int]] = field(default_factory=list)  # rows of the most popular songs
@@ -55,8 +56,7 @@ class ClusterResult:
     def summary(self) -> dict:
         """The JSON the CLI prints for ``fit --json``."""
         out = {"n_songs": len(self.labels), "features": list(self.features), "algorithm": self.algorithm,
-               "k": self.k, "seed": self.seed, **self.scores.to_dict(), "names": self.names,
-               "preview": self.preview}
+               "k": self.k, "seed": self.seed, **self.scores.to_dict(), "names": self.names}
         if self.algorithm != "kmeans":
             out.pop("inertia")
             out["within_cluster_sum_of_squares"] = self.scores.inertia
@@ -103,27 +103,66 @@ class Engine:
         return self._key("ward-tree", features=features)
 
     def has_tree(self, requested=None) -> bool:
-        return self.cache.contains(self.tree_key(self.features(requested)))
+        features = self.features(requested)
+        return features in self._trees or self.cache.contains(self.tree_key(features))
 
     def tree(self, requested=None) -> np.ndarray:
         """The exact Ward tree of every song for a feature set (built once, then cached)."""
         features = self.features(requested)
         if features not in self._trees:
             # A builder that died leaves its lock behind; it expires well after a normal build would end.
-            lock_seconds = max(120.0, 3 * estimated_tree_seconds(self.catalogue.n_songs))
+            lock_seconds = max(120.0, 3 * self.tree_seconds(features))
             self._trees[features] = self.cache.get_or_compute(
-                self.tree_key(features), lambda: ward_tree(self.matrix(features)), lock_seconds=lock_seconds)
+                self.tree_key(features), lambda: self._build_tree(features), lock_seconds=lock_seconds)
         return self._trees[features]
 
-    def cluster(self, algorithm: str, k: int, requested=None, *, preview: bool = False) -> ClusterResult:
-        """Fit (or fetch) one clustering. ``preview`` asks for fast approximate Ward."""
+    def _build_tree(self, features: tuple[str, ...]) -> np.ndarray:
+        x = self.matrix(features)
+        started = time.perf_counter()
+        tree = ward_tree(x)
+        rate = (time.perf_counter() - started) / (len(x) ** 2 * x.shape[1])
+        self.cache.set(ResultCache.key("tree-rate"), {"rate": rate, "n": len(x)})
+        return tree
+
+    def tree_seconds(self, requested=None) -> float:
+        """How long the exact Ward tree of every song takes on this machine: from the last real
+        build's rate at a similar size, else from a tree of 4,000 songs timed now (once a process)."""
+        features = self.features(requested)
+        n, d = self.catalogue.n_songs, len(features)
+        measured = self.cache.get(ResultCache.key("tree-rate"))
+        if isinstance(measured, dict) and abs(math.log2(max(n, 2) / max(measured.get("n", 1), 2))) < 1:
+            return float(measured["rate"]) * n * n * d
+        if d not in _calibrated_rate:
+            x = self.matrix(features)
+            rows = np.random.default_rng(self.seed).choice(len(x), size=min(len(x), CALIBRATION_SONGS), replace=False)
+            started = time.perf_counter()
+            ward_tree(x[np.sort(rows)])
+            _calibrated_rate[d] = (time.perf_counter() - started) / (len(rows) ** 2 * d)
+        growth = 1 + RATE_GROWTH_PER_DOUBLING * max(0.0, math.log2(n / CALIBRATION_SONGS))
+        return _calibrated_rate[d] * growth * n * n * d
+
+    def resolve(self, dataset: str, algorithm, k, requested, *, allow_placeholder: bool = True) -> View:
+        """The request's :class:`View`: normalised, with its error if it cannot be met."""
+        catalogue = self.catalogue
+        return resolve(dataset=dataset, fingerprint=catalogue.fingerprint, n_songs=catalogue.n_songs,
+                       available=catalogue.numeric_columns, algorithm=algorithm, k=k, features=requested,
+                       tree_ready=self.has_tree, tree_seconds=self.tree_seconds,
+                       allow_placeholder=allow_placeholder)
+
+    def result(self, view: View) -> ClusterResult:
+        """The clustering a view shows (K-Means while it stands in for a Ward tree being built)."""
+        if view.error:
+            raise ClusteringError(view.error)
+        return self.cluster(view.fitted_algorithm, view.k, view.features)
+
+    def cluster(self, algorithm: str, k: int, requested=None) -> ClusterResult:
+        """Fit (or fetch) one clustering; Agglomerative cuts the exact tree (built if need be)."""
         algorithm = check_algorithm(algorithm)
         features = self.features(requested)
         k = int(k)
         check_k(self.catalogue.n_songs, k)
-        preview = preview and algorithm == "agglomerative"
-        key = self._key("cluster", algorithm=algorithm, k=k, features=features, seed=self.seed, preview=preview)
-        return self.cache.get_or_compute(key, lambda: self._fit(algorithm, k, features, preview),
+        key = self._key("cluster", algorithm=algorithm, k=k, features=features, seed=self.seed)
+        return self.cache.get_or_compute(key, lambda: self._fit(algorithm, k, features),
                                          lock_seconds=CLUSTER_LOCK_SECONDS)
 
     def clustered_frame(self, result: ClusterResult) -> pd.DataFrame:
@@ -133,15 +172,10 @@ class Engine:
         frame["cluster_name"] = np.asarray(result.names, dtype=object)[result.labels]
         return frame
 
-    def _fit(self, algorithm: str, k: int, features: tuple[str, ...], preview: bool) -> ClusterResult:
+    def _fit(self, algorithm: str, k: int, features: tuple[str, ...]) -> ClusterResult:
         x = self.matrix(features)
-        if algorithm == "kmeans":
-            labels = kmeans(x, k, self.seed).labels
-        elif preview:
-            labels = ward_preview(x, k, self.seed)
-        else:
-            labels = cut_tree(self.tree(features), k)
-        labels = relabel_by_size(labels)
+        labels = relabel_by_size(kmeans(x, k, self.seed).labels if algorithm == "kmeans"
+                                 else cut_tree(self.tree(features), k))
         if labels.max() + 1 < k:
             raise ClusteringError(
                 f"Only {labels.max() + 1} distinct clusters exist for k = {k}: the songs have too few "
@@ -154,7 +188,7 @@ class Engine:
         genres = self.catalogue.frame[PRIMARY_GENRE]
         return ClusterResult(
             algorithm=algorithm, k=k, features=features, seed=self.seed, labels=labels, scores=scores,
-            profile=profile, preview=preview,
+            profile=profile,
             representatives=[representative_rows(x, labels, c).tolist() for c in range(k)],
             top_songs=[top_rows(popularity, labels, c).tolist() for c in range(k)],
             genres=[genre_mix(genres, labels, c) for c in range(k)],

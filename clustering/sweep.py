@@ -9,7 +9,7 @@ import numpy as np
 from kneed import KneeLocator
 
 from clustering.engine import Engine
-from clustering.models import ClusteringError
+from clustering.view import check_range
 
 RULE = ("the elbow of the inertia curve (Kneedle knee detection); if the curve has no clear "
         "knee, the k with the highest silhouette")
@@ -31,12 +31,7 @@ class SweepRow:
 
 def sweep_rows(engine: Engine, algorithm: str, k_min: int = 2, k_max: int = 12, features=None) -> Iterator[SweepRow]:
     """Yield one row per k, in order, so callers can show progress as they go."""
-    if k_min < 2 or k_max < k_min:
-        raise ClusteringError(f"The k range must satisfy 2 <= k-min <= k-max (got {k_min} to {k_max}).")
-    if k_max > engine.catalogue.n_songs:
-        raise ClusteringError(
-            f"k-max = {k_max} is larger than the number of songs ({engine.catalogue.n_songs:,})."
-        )
+    k_min, k_max = check_range(k_min, k_max, engine.catalogue.n_songs)
     for k in range(k_min, k_max + 1):
         result = engine.cluster(algorithm, k, features)
         s = result.scores

@@ -101,7 +101,7 @@ class Catalogue:
 
     def __post_init__(self) -> None:
         if not self.fingerprint:
-            self.fingerprint = fingerprint(self.frame, self.numeric_columns)
+            self.fingerprint = fingerprint(self.frame)
 
     @property
     def n_songs(self) -> int:
@@ -136,12 +136,26 @@ class Catalogue:
         """Songs, artists, genres and years: the dataset card on the page and in the CLI."""
         return dict(self._summary)
 
+    def songs(self, rows) -> list[dict]:
+        """Title, artist, genre and popularity of some songs (by row), for tables and cards."""
+        title, artist, popularity = (self.column(role) for role in ("title", "artist", "popularity"))
+        genres = self.frame[PRIMARY_GENRE]
+        return [{
+            "row": int(row),
+            "title": str(title.iloc[row]) if title is not None else f"song {int(row) + 1}",
+            "artist": str(artist.iloc[row]) if artist is not None else "",
+            "genre": str(genres.iloc[row]),
+            "popularity": int(popularity.iloc[row]) if popularity is not None else None,
+        } for row in rows]
 
-def fingerprint(frame: pd.DataFrame, columns: list[str]) -> str:
-    """A short content hash of the numeric data: the cache key of everything computed from it."""
-    hashed = pd.util.hash_pandas_object(frame[sorted(columns)], index=False).to_numpy()
+
+def fingerprint(frame: pd.DataFrame) -> str:
+    """A short content hash of the whole table, text columns included: the cache key of everything
+    computed from it (genre mixes and song lists depend on the text too)."""
+    columns = sorted(map(str, frame.columns))
+    hashed = pd.util.hash_pandas_object(frame[columns], index=False).to_numpy()
     digest = hashlib.blake2b(hashed.tobytes(), digest_size=10)
-    digest.update(",".join(sorted(columns)).encode())
+    digest.update(",".join(columns).encode())
     return digest.hexdigest()
 
 

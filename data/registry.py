@@ -1,8 +1,8 @@
 """Which catalogue a request is about: the default (SONGS_CSV or the demo) or a user's upload.
 
 Uploads are written under the cache directory, named by content hash, so every gunicorn worker
-can read them and the browser only keeps the short id. Parsed catalogues are memoized per
-process by id (reading is deterministic, so the memo can never disagree between workers).
+can read them and the browser (its URL) only keeps the short id. Parsed catalogues are memoized
+per process by id (reading is deterministic, so the memo can never disagree between workers).
 """
 
 from __future__ import annotations
@@ -11,26 +11,17 @@ import contextlib
 import ctypes
 import hashlib
 import re
-from functools import lru_cache
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
-import settings
 from data import load_catalogue
 from data.loader import Catalogue, DatasetError, clean, read_csv_bytes
 
 DEFAULT_ID = "default"
-_UPLOAD_ID = re.compile(r"^upload-[0-9a-f]{20}$")
-
-
-def uploads_dir() -> Path:
-    return settings.CACHE_DIR / "uploads"
-
-
-@lru_cache(maxsize=1)
-def default_catalogue() -> Catalogue:
-    catalogue = load_catalogue(settings.SONGS_CSV or None, demo_songs=settings.DEMO_SONGS)
-    release_freed_memory()
-    return catalogue
+UPLOAD_ID = re.compile(r"^upload-[0-9a-f]{20}$")
+#: Parsed uploads kept in memory per process (each is a full table; a 512 MB host keeps few).
+UPLOADS_IN_MEMORY = 2
 
 
 def release_freed_memory() -> None:
@@ -40,32 +31,63 @@ def release_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-@lru_cache(maxsize=2)
-def _uploaded(dataset_id: str) -> Catalogue:
-    path = uploads_dir() / f"{dataset_id}.csv"
-    try:
-        raw = path.read_bytes()
-        name = (uploads_dir() / f"{dataset_id}.name").read_text(encoding="utf-8").strip() or "upload.csv"
-    except OSError as exc:
-        raise DatasetError("The uploaded file is no longer on the server (its cache was cleared): "
-                           "upload it again.") from exc
-    return clean(read_csv_bytes(raw, name), name)
+class Registry:
+    """The catalogues one app serves: its default, and uploads kept under ``uploads_dir``."""
 
+    def __init__(self, songs_csv: str, demo_songs: int, uploads_dir: Path) -> None:
+        self.songs_csv = songs_csv
+        self.demo_songs = demo_songs
+        self.uploads_dir = Path(uploads_dir)
+        self._default: Catalogue | None = None
+        self._uploads: OrderedDict[str, Catalogue] = OrderedDict()
+        self._lock = threading.Lock()
 
-def catalogue_for(dataset_id: str | None) -> Catalogue:
-    """The catalogue for a dataset id kept in the browser; unknown ids fall back to the default."""
-    if dataset_id and _UPLOAD_ID.match(dataset_id):
-        return _uploaded(dataset_id)
-    return default_catalogue()
+    def default(self) -> Catalogue:
+        with self._lock:
+            if self._default is None:
+                self._default = load_catalogue(self.songs_csv or None, demo_songs=self.demo_songs)
+                release_freed_memory()
+            return self._default
 
+    def get(self, dataset_id: str | None) -> Catalogue:
+        """The catalogue for an id from the page; DatasetError says why an id cannot be served."""
+        if not dataset_id or dataset_id == DEFAULT_ID:
+            return self.default()
+        if not UPLOAD_ID.match(dataset_id):
+            raise DatasetError(f"There is no catalogue called {dataset_id!r} here.")
+        with self._lock:
+            if dataset_id in self._uploads:
+                self._uploads.move_to_end(dataset_id)
+                return self._uploads[dataset_id]
+        return self._remember(dataset_id, self._read_upload(dataset_id))
 
-def save_upload(raw: bytes, filename: str) -> tuple[str, Catalogue]:
-    """Validate an uploaded CSV and keep it; raises DatasetError (nothing is kept) when unusable."""
-    name = Path(filename or "upload.csv").name
-    catalogue = clean(read_csv_bytes(raw, name), name)
-    dataset_id = "upload-" + hashlib.blake2b(raw, digest_size=10).hexdigest()
-    folder = uploads_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{dataset_id}.csv").write_bytes(raw)
-    (folder / f"{dataset_id}.name").write_text(name, encoding="utf-8")
-    return dataset_id, catalogue
+    def _remember(self, dataset_id: str, catalogue: Catalogue) -> Catalogue:
+        with self._lock:
+            self._uploads[dataset_id] = catalogue
+            while len(self._uploads) > UPLOADS_IN_MEMORY:
+                self._uploads.popitem(last=False)
+        return catalogue
+
+    def _read_upload(self, dataset_id: str) -> Catalogue:
+        path = self.uploads_dir / f"{dataset_id}.csv"
+        try:
+            raw = path.read_bytes()
+            name = (self.uploads_dir / f"{dataset_id}.name").read_text(encoding="utf-8").strip() or "upload.csv"
+        except OSError as exc:
+            raise DatasetError("The uploaded catalogue of this link is no longer on the server (uploads are "
+                               "kept in its cache, which was cleared): upload the file again.") from exc
+        return clean(read_csv_bytes(raw, name), name)
+
+    def save_upload(self, raw: bytes, filename: str) -> tuple[str, Catalogue]:
+        """Validate an uploaded CSV and keep it; raises DatasetError (nothing is kept) when unusable."""
+        name = Path(filename or "upload.csv").name
+        catalogue = clean(read_csv_bytes(raw, name), name)
+        dataset_id = "upload-" + hashlib.blake2b(raw, digest_size=10).hexdigest()
+        try:
+            self.uploads_dir.mkdir(parents=True, exist_ok=True)
+            (self.uploads_dir / f"{dataset_id}.csv").write_bytes(raw)
+            (self.uploads_dir / f"{dataset_id}.name").write_text(name, encoding="utf-8")
+        except OSError as exc:
+            raise DatasetError(f"{name} is fine, but the server could not keep it ({exc.strerror or exc}); "
+                               "try again later.") from exc
+        return dataset_id, self._remember(dataset_id, catalogue)

@@ -14,8 +14,7 @@ from clustering.sweep import knee, recommend, sweep, sweep_rows
 
 def test_kmeans_result_is_cached_and_identical(engine, cache):
     first = engine.cluster("kmeans", 4)
-    assert cache.contains(engine._key("cluster", algorithm="kmeans", k=4, features=first.features,
-                                      seed=42, preview=False))
+    assert cache.contains(engine._key("cluster", algorithm="kmeans", k=4, features=first.features, seed=42))
     again = engine.cluster("kmeans", 4, list(reversed(first.features)))
     assert np.array_equal(first.labels, again.labels)
     assert first.scores.sizes == sorted(first.scores.sizes, reverse=True)
@@ -24,10 +23,8 @@ def test_kmeans_result_is_cached_and_identical(engine, cache):
 
 def test_agglomerative_uses_the_exact_tree_of_every_song(engine):
     result = engine.cluster("agglomerative", 3)
-    assert result.labels.shape == (engine.catalogue.n_songs,) and not result.preview
+    assert result.labels.shape == (engine.catalogue.n_songs,)
     assert engine.has_tree()
-    preview = engine.cluster("agglomerative", 3, preview=True)
-    assert preview.preview and preview.labels.shape == result.labels.shape
     assert "within_cluster_sum_of_squares" in result.summary() and "inertia" not in result.summary()
 
 
@@ -41,6 +38,25 @@ def test_cache_that_is_gone_or_corrupt_recomputes(small_demo, tmp_path):
         db.write_bytes(b"this is not sqlite" * 100)
     fresh = Engine(small_demo, ResultCache(directory), silhouette_sample=2_000)
     assert np.array_equal(fresh.cluster("kmeans", 3).labels, reference)
+
+
+def test_the_tree_estimate_is_calibrated_then_measured(engine):
+    features = ("energy", "valence", "tempo")
+    calibrated = engine.tree_seconds(features)
+    assert 0 < calibrated < 30  # 6,000 songs: well under a second on any machine that runs the tests
+    engine.tree(features)
+    measured = engine.cache.get(ResultCache.key("tree-rate"))
+    assert measured["n"] == engine.catalogue.n_songs
+    assert engine.tree_seconds(features) == pytest.approx(measured["rate"] * 6_000**2 * 3)
+
+
+def test_a_view_is_resolved_and_shown(engine):
+    view = engine.resolve("default", "kmeans", 4, ["tempo", "energy", "valence"])
+    assert view.ok and view.features == ("energy", "valence", "tempo")
+    assert np.array_equal(engine.result(view).labels, engine.cluster("kmeans", 4, view.features).labels)
+    refused = engine.resolve("default", "kmeans", 4, ["energy"])
+    with pytest.raises(ClusteringError, match="at least two"):
+        engine.result(refused)
 
 
 def test_bad_requests_give_clear_errors(engine):
