@@ -2,60 +2,73 @@
 
     gunicorn app:server          (Procfile; PORT and WEB_CONCURRENCY from the environment)
     python app.py                (development server on PORT, default 8050)
+    celery -A app:celery_app worker   (only with REDIS_URL: long jobs on Celery workers)
 """
 
 from __future__ import annotations
 
 import logging
-import os
 
-import diskcache
-from dash import Dash, DiskcacheManager
-from dash_bootstrap_templates import load_figure_template
+from dash import Dash
 
-import settings
-from data.registry import default_catalogue
+from callbacks import register_callbacks
+from layouts.figures import register_templates
 from layouts.page import serve_layout
+from services import Services
+from settings import Settings
 
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-THEME = "flatly"
-load_figure_template(THEME)
-
-
-def background_manager():
-    """Celery when REDIS_URL is set (several hosts), else diskcache in CACHE_DIR (one host)."""
-    redis_url = os.environ.get("REDIS_URL")
-    if not redis_url:
-        return DiskcacheManager(diskcache.Cache(str(settings.CACHE_DIR / "background"))), None
-    try:
-        from celery import Celery
-        from dash import CeleryManager
-    except ImportError as exc:
-        raise SystemExit("REDIS_URL is set but Celery is not installed: "
-                         "pip install -r requirements-celery.txt") from exc
-    celery = Celery(__name__, broker=redis_url, backend=redis_url)
-    return CeleryManager(celery), celery
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
 
 
-import callbacks  # noqa: E402,F401  (registers every callback)
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Dash:
+    """A Dash app over its own services (catalogues, cache, jobs): one per test, one per server."""
+    services = services or Services.create(settings or Settings.from_env())
+    register_templates()
+    app = Dash(__name__, title="Amazon Music Clustering", index_string=INDEX_STRING,
+               meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
+    # The catalogue is loaded here, before gunicorn forks its workers (preload_app): they share it.
+    app.layout = serve_layout(services.registry.default())
+    app.services = services
+    app.callbacks = register_callbacks(app, services)
+    # Dash finishes its set-up on the first request; with threaded workers a second request can race
+    # ahead of it ("dash is not a registered library"). One request here, before gunicorn forks,
+    # completes the set-up for every worker.
+    with app.server.test_client() as client:
+        client.get("/")
+    return app
 
-catalogue = default_catalogue()  # loaded before gunicorn forks its workers (preload_app)
-manager, celery_app = background_manager()  # celery_app: for `celery -A app:celery_app worker`
-app = Dash(
-    __name__,
-    title="Amazon Music Clustering",
-    # The Flatly theme is served from assets/ (no CDN); dbc.themes.FLATLY is its upstream.
-    background_callback_manager=manager,
-)
-app.layout = serve_layout(catalogue)
-server = app.server
-# Dash finishes its set-up on the first request; with threaded workers a second request can race
-# ahead of it ("dash is not a registered library"). One request here, before gunicorn forks,
-# completes the set-up for every worker.
-with server.test_client() as _client:
-    _client.get("/")
+
+_default: Dash | None = None
+
+
+def __getattr__(name: str):
+    """``app``, ``server`` and ``celery_app`` of the environment's settings, built on first use
+    (by gunicorn, Celery or ``python app.py``), never by importing ``create_app``."""
+    global _default
+    if name not in {"app", "server", "celery_app"}:
+        raise AttributeError(f"module 'app' has no attribute {name!r}")
+    if _default is None:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        _default = create_app()
+    return {"app": _default, "server": _default.server, "celery_app": _default.services.celery}[name]
 
 
 if __name__ == "__main__":
-    app.run(host="127.0.0.1", port=settings.PORT, debug=settings.DEBUG)
+    settings = Settings.from_env()
+    create_app(settings).run(host="127.0.0.1", port=settings.port, debug=settings.debug)

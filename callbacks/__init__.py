@@ -1,6 +1,20 @@
-"""Thin adapters: control values in, engine (cached) results through figure builders out.
+"""Thin adapters: the resolved view and visual inputs in, engine (cached) results through pure
+figure and panel builders out. ``register_callbacks(app, services)`` wires them to one app, so
+tests can build fresh apps with settings of their own."""
 
-Importing this package registers every callback with ``dash.callback``.
-"""
+from __future__ import annotations
 
-from callbacks import choose_k, data_source, export, pca, tree, url_state, views  # noqa: F401
+from collections.abc import Callable
+
+from dash import Dash
+
+from callbacks import choose_k, data_source, export, pca, theme, tree, url_state, view_state, views
+from services import Services
+
+
+def register_callbacks(app: Dash, services: Services) -> dict[str, Callable]:
+    """Register every callback on ``app``; returns them by name (plain functions, for tests)."""
+    registered: dict[str, Callable] = {}
+    for module in (url_state, view_state, views, pca, tree, choose_k, export, data_source, theme):
+        registered |= {function.__name__: function for function in module.register(app, services)}
+    return registered

@@ -1,173 +1,225 @@
-"""Choosing k: the sweep as a background job (progress, cancel), the silhouette plot, the tree."""
+"""Choosing k: the sweep as a job (progress, cancel, its results labelled with their settings),
+the per-song silhouette plot and the Ward dendrogram.
+
+The sweep's job state is kept in ``store-sweep-job``; a press of Find k or Cancel is recognised by
+its click count against the one recorded there (not by which input fired), and one callback owns
+the job's outputs, so a click and a poll arriving together cannot start two jobs.
+"""
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
+import logging
+
 import numpy as np
-from dash import Input, Output, State, callback, html, no_update
+from dash import Dash, Input, Output, State, no_update
 
-from callbacks.common import USER_ERRORS, Request, engine_for, error_alert
-from callbacks.views import CLUSTER_INPUTS, song_rows, tab_view
-from clustering.engine import ALGORITHMS, ClusterResult, Engine, estimated_tree_seconds
+from callbacks.common import USER_ERRORS, tab_view
+from clustering.engine import ClusterResult, Engine
+from clustering.jobs import ACTIVE
 from clustering.metrics import nearest_other_cluster
-from clustering.models import single_threaded
-from clustering.sweep import recommend, sweep_rows
+from clustering.view import View, check_range
 from layouts import ids
-from layouts.figures import dendrogram_figure, empty_figure, silhouette_figure, sweep_figure
-from layouts.page import K_MAX, K_MIN
+from layouts.figures import dendrogram_figure, empty_figure, silhouette_figure, sweep_figure, themed
+from layouts.panels import recommendation, sweep_for_other_settings, worst_songs_table
+from services import Services
 
+log = logging.getLogger(__name__)
 WORST_SHOWN = 12
 
 
-def check_range(k_min, k_max) -> tuple[int, int]:
-    """The k range as whole numbers within the slider's bounds, or a sentence saying why not."""
-    from clustering.models import ClusteringError
+def sweep_job(services: Services, find_clicks, cancel_clicks, job: dict | None, view_data: dict | None,
+              k_min, k_max) -> tuple:
+    """Start, cancel or follow the page's sweep: (job state, sweep result, poll disabled)."""
+    job = dict(job or {})
+    result = no_update
+    if (find_clicks or 0) > job.get("find_clicks", 0):
+        job["find_clicks"] = find_clicks
+        if job.get("state") not in ACTIVE:
+            job, result = _start(services, job, View.from_dict(view_data), k_min, k_max)
+    if (cancel_clicks or 0) > job.get("cancel_clicks", 0):
+        job["cancel_clicks"] = cancel_clicks
+        if job.get("id"):
+            services.jobs.cancel(job["id"])
+    status = services.jobs.status(job.get("id"))
+    if status is not None:
+        job |= {"state": status.state, "done": status.done, "total": status.total, "message": status.message,
+                "fraction": status.fraction()}
+        if status.state == "done" and job.get("delivered") != status.id:
+            job["delivered"] = status.id
+            result = status.result
+    return job, result, job.get("state") not in ACTIVE
 
+
+def _start(services: Services, job: dict, view: View | None, k_min, k_max) -> tuple[dict, object]:
+    base = {key: job[key] for key in ("find_clicks", "cancel_clicks") if key in job}
     try:
-        low, high = int(k_min), int(k_max)
-    except (TypeError, ValueError) as exc:
-        raise ClusteringError("Enter whole numbers for the k range.") from exc
-    if not K_MIN <= low <= high <= K_MAX:
-        raise ClusteringError(f"The k range must satisfy {K_MIN} <= from <= to <= {K_MAX} (got {low} to {high}).")
-    return low, high
+        if view is None or view.error:
+            raise ValueError(view.error if view else "The page is still loading.")
+        low, high = check_range(k_min, k_max, view.n_songs)
+        status = services.start_sweep(view.dataset, view.algorithm, view.features, low, high)
+    except (ValueError, *USER_ERRORS) as exc:
+        return base | {"state": "refused", "message": f"Cannot run: {exc}"}, no_update
+    return base | {"id": status.id, "state": status.state, "done": 0, "total": high - low + 1,
+                   "message": "Starting…", "fraction": 0.0}, None  # the old results go: they were for other settings
 
 
-@callback(
-    Output(ids.STORE_SWEEP, "data"),
-    Input(ids.BUTTON_FIND_K, "n_clicks"),
-    State(ids.STORE_DATASET, "data"),
-    State(ids.RADIO_ALGORITHM, "value"),
-    State(ids.CHECKLIST_FEATURES, "value"),
-    State(ids.INPUT_K_MIN, "value"),
-    State(ids.INPUT_K_MAX, "value"),
-    background=True,
-    running=[
-        (Output(ids.BUTTON_FIND_K, "disabled"), True, False),
-        (Output(ids.BUTTON_CANCEL_SWEEP, "disabled"), False, True),
-        (Output(ids.FIELDSET_CONTROLS, "disabled"), True, False),
-        (Output(ids.SLIDER_K, "disabled"), True, False),
-    ],
-    progress=[Output(ids.PROGRESS_SWEEP, "value"), Output(ids.PROGRESS_SWEEP, "label"),
-              Output(ids.SWEEP_STATUS, "children")],
-    cancel=[Input(ids.BUTTON_CANCEL_SWEEP, "n_clicks")],
-    prevent_initial_call=True,
-)
-def run_sweep(set_progress, _clicks, dataset_id, algorithm, features, k_min, k_max):
-    """Fit every k of the range (each fit cached, so a repeat or a second browser is instant)."""
-    with single_threaded():  # this runs in a forked process
-        return _sweep_job(set_progress, dataset_id, algorithm, features, k_min, k_max)
-
-
-def _sweep_job(set_progress, dataset_id, algorithm, features, k_min, k_max):
+def sweep_panel(k_min, k_max, view_data: dict | None, job: dict | None) -> tuple:
+    """Buttons, controls, status and progress of the sweep, from its state and the range."""
+    job = job or {}
+    state = job.get("state")
+    done, total = job.get("done", 0), job.get("total", 0)
+    if state in ACTIVE:
+        value = round(100 * job.get("fraction", 0.0))
+        return True, False, True, True, job.get("message", ""), value, f"{done}/{total}" if total else ""
+    view = View.from_dict(view_data)
+    problem = None
     try:
-        low, high = check_range(k_min, k_max)
-        request = Request.parse(dataset_id, low, algorithm, features)
-        engine = engine_for(dataset_id)
-        total = high - low + 1
-        if request.algorithm == "agglomerative" and not engine.has_tree(request.features):
-            seconds = estimated_tree_seconds(engine.catalogue.n_songs)
-            set_progress((0, "", f"Building the exact Ward tree of all {engine.catalogue.n_songs:,} songs first "
-                                 f"(about {seconds:.0f} s); then every k is a cut of it."))
-            engine.tree(request.features)
-        rows = []
-        set_progress((0, f"0/{total}", f"{ALGORITHMS[request.algorithm]}: fitting k = {low}..."))
-        for row in sweep_rows(engine, request.algorithm, low, high, request.features):
-            rows.append(row)
-            done = len(rows)
-            set_progress((100 * done / total, f"{done}/{total}",
-                          f"k = {row.k} done" + (f"; fitting k = {row.k + 1}..." if done < total else "")))
-        summary = recommend(rows)
-        set_progress((100, f"{total}/{total}", f"Done: {total} values of k."))
-        return {"dataset": dataset_id, "algorithm": request.algorithm, "features": list(request.features),
-                "rows": [r.to_dict() for r in rows], **summary}
+        check_range(k_min, k_max, view.n_songs if view and view.ok else None)
     except USER_ERRORS as exc:
-        set_progress((0, "", str(exc)))
-        return no_update
+        problem = str(exc)
+    if problem is None and view is not None and view.error:
+        problem = f"Cannot run: {view.error}"
+    outcome = {
+        "cancelled": f"Cancelled after {done} of {total} values of k: an unfinished sweep is not shown. "
+                     "Press Find k to run it again.",
+        "failed": f"The sweep stopped: {job.get('message', '')}",
+        "lost": job.get("message", ""),
+        "refused": job.get("message", ""),
+        "done": f"Done: {total} values of k.",
+    }.get(state, "")
+    value = 100 if state == "done" else round(100 * done / total) if total else 0
+    label = f"{done}/{total}" + (" cancelled" if state == "cancelled" else "") if total else ""
+    return problem is not None, True, False, False, problem or outcome, value, label
 
 
-@callback(
-    Output(ids.GRAPH_K_SWEEP, "figure"),
-    Output(ids.RECOMMENDATION, "children"),
-    Output(ids.BUTTON_USE_K, "disabled"),
-    Output(ids.BUTTON_USE_K, "children"),
-    Input(ids.STORE_SWEEP, "data"),
-)
-def show_sweep(result):
+def sweep_view(result: dict | None, view_data: dict | None, dark: bool) -> tuple:
+    """The sweep's charts and recommendation; labelled, and "Use k" off, when the controls now ask
+    for other settings than the sweep's."""
     if not result or not result.get("rows"):
-        return empty_figure("Pick a range and press Find k."), "", True, "Use this k"
+        return themed(empty_figure("Pick a range and press Find k."), dark), "", True, "Use this k"
+    view = View.from_dict(view_data)
+    current = view is not None and view.ok and (result.get("fingerprint"), result["algorithm"],
+                                                 tuple(result["features"])) == (view.fingerprint, view.algorithm,
+                                                                                view.features)
     k = result["recommended_k"]
-    text = [html.Strong(f"Recommended k = {k}"), f" ({ALGORITHMS[result['algorithm']]}): {result['rule']}. "
-            f"Best silhouette at k = {result['best_silhouette_k']}, best Davies-Bouldin at "
-            f"k = {result['best_davies_bouldin_k']}."]
-    return sweep_figure(result["rows"], k, result.get("elbow_k")), text, False, f"Use k = {k}"
+    text = recommendation(result)
+    if not current and view is not None:
+        text = [sweep_for_other_settings(result, view), *text]
+    figure = themed(sweep_figure(result["rows"], k, result.get("elbow_k")), dark)
+    return figure, text, not current, f"Use k = {k}"
 
 
-@callback(
-    Output(ids.SLIDER_K, "value", allow_duplicate=True),
-    Input(ids.BUTTON_USE_K, "n_clicks"),
-    State(ids.STORE_SWEEP, "data"),
-    prevent_initial_call=True,
-)
-def use_recommended_k(_clicks, result):
-    """One click sets the k slider to the recommended k."""
-    if not result or "recommended_k" not in result:
-        return no_update
-    return int(result["recommended_k"])
-
-
-def silhouette_for(result: ClusterResult, _engine: Engine):
+def silhouette_for(result: ClusterResult, dark: bool):
     scores = result.scores
     if len(scores.sample_values) == 0:
-        return empty_figure("No silhouette for a single cluster.")
-    return silhouette_figure(scores.sample_values, result.labels[scores.sample_rows], scores.sample_rows,
-                             result.names)
+        return themed(empty_figure("No silhouette for a single cluster."), dark)
+    return themed(silhouette_figure(scores.sample_values, result.labels[scores.sample_rows], scores.sample_rows,
+                                    result.names), dark)
 
 
-@callback(Output(ids.GRAPH_SILHOUETTE, "figure"), *CLUSTER_INPUTS, Input(ids.TABS_MAIN, "active_tab"))
-def update_silhouette(dataset_id, k, algorithm, features, _tree_ready, active_tab):
-    return tab_view(ids.TAB_FIND_K, silhouette_for, dataset_id, k, algorithm, features, active_tab)
-
-
-@callback(Output(ids.WORST_SONGS, "children"), Input(ids.GRAPH_SILHOUETTE, "selectedData"), *CLUSTER_INPUTS,
-          Input(ids.TABS_MAIN, "active_tab"))
-def list_worst_songs(selected, dataset_id, k, algorithm, features, _tree_ready, active_tab):
+def worst_songs(result: ClusterResult, engine: Engine, selected):
     """The songs that fit their cluster worst: of the selected range, or of the whole sample."""
-    def build(result: ClusterResult, engine: Engine):
-        scores = result.scores
-        value_of = dict(zip(scores.sample_rows.tolist(), scores.sample_values.tolist(), strict=True))
-        picked = [int(p["customdata"]) for p in (selected or {}).get("points", []) if "customdata" in p]
-        pool = [row for row in picked if row in value_of] or list(value_of)
-        rows = np.array(sorted(pool, key=value_of.get)[:WORST_SHOWN], dtype=np.int64)
-        if len(rows) == 0:
-            return ""
-        nearest = nearest_other_cluster(engine.matrix(result.features), result.labels, rows, scores.sample_rows)
-        songs = song_rows(engine, rows)
-        header = html.Thead(html.Tr([html.Th(h) for h in ("song", "artist", "silhouette", "cluster",
-                                                           "nearest other cluster")]))
-        body = html.Tbody([html.Tr([
-            html.Td(song["title"]), html.Td(song["artist"]), html.Td(f"{value_of[int(row)]:+.2f}"),
-            html.Td(f"{result.labels[row]}: {result.names[result.labels[row]]}"),
-            html.Td(f"{other}: {result.names[other]}"),
-        ]) for song, row, other in zip(songs, rows, nearest, strict=True)])
-        scope = f"{len(pool):,} selected songs" if picked else "the whole sample"
-        return [html.Div(f"Worst fitting of {scope}:", className="fw-semibold mt-2"),
-                dbc.Table([header, body], size="sm", striped=True, className="mb-0")]
-
-    return tab_view(ids.TAB_FIND_K, build, dataset_id, k, algorithm, features, active_tab)
+    scores = result.scores
+    value_of = dict(zip(scores.sample_rows.tolist(), scores.sample_values.tolist(), strict=True))
+    picked = [int(p["customdata"]) for p in (selected or {}).get("points", []) if "customdata" in p]
+    pool = [row for row in picked if row in value_of] or list(value_of)
+    rows = np.array(sorted(pool, key=value_of.get)[:WORST_SHOWN], dtype=np.int64)
+    if len(rows) == 0:
+        return ""
+    nearest = nearest_other_cluster(engine.matrix(result.features), result.labels, rows, scores.sample_rows)
+    scope = f"{len(pool):,} selected songs" if picked else "the whole sample"
+    return worst_songs_table(engine.catalogue.songs(rows), [value_of[int(r)] for r in rows],
+                             [int(result.labels[r]) for r in rows], [int(n) for n in nearest], result.names, scope)
 
 
-@callback(Output(ids.GRAPH_DENDROGRAM, "figure"), *CLUSTER_INPUTS, Input(ids.TABS_MAIN, "active_tab"))
-def update_dendrogram(dataset_id, k, algorithm, features, _tree_ready, active_tab):
+def dendrogram_view(services: Services, view_data, active_tab, dark):
     """The top of the exact Ward tree with the cut for the current k (Agglomerative only)."""
     if active_tab != ids.TAB_FIND_K:
         return no_update
-    if algorithm != "agglomerative":
-        return empty_figure("Switch the algorithm to Agglomerative (Ward) to see its tree.")
-    try:
-        request = Request.parse(dataset_id, k, algorithm, features)
-        engine = engine_for(dataset_id)
-        if not engine.has_tree(request.features):
-            return empty_figure("The exact Ward tree is being built; it appears here when done.")
-        return dendrogram_figure(engine.tree(request.features), request.k)
-    except Exception as exc:
-        return empty_figure(str(error_alert(exc).children)[:120])
+    view = View.from_dict(view_data)
+    if view is None or view.error:
+        return no_update
+    if view.algorithm != "agglomerative":
+        return themed(empty_figure("Switch the algorithm to Agglomerative (Ward) to see its tree."), dark)
+    if view.placeholder:
+        return themed(empty_figure("The exact Ward tree is being built; it appears here when done."), dark)
+    engine = services.engine(view.dataset)
+    return themed(dendrogram_figure(engine.tree(view.features), view.k), dark)
+
+
+def register(app: Dash, services: Services) -> list:
+    @app.callback(
+        Output(ids.STORE_SWEEP_JOB, "data"),
+        Output(ids.STORE_SWEEP, "data"),
+        Output(ids.INTERVAL_SWEEP, "disabled"),
+        Input(ids.BUTTON_FIND_K, "n_clicks"),
+        Input(ids.BUTTON_CANCEL_SWEEP, "n_clicks"),
+        Input(ids.INTERVAL_SWEEP, "n_intervals"),
+        State(ids.STORE_SWEEP_JOB, "data"),
+        State(ids.STORE_VIEW, "data"),
+        State(ids.INPUT_K_MIN, "value"),
+        State(ids.INPUT_K_MAX, "value"),
+        prevent_initial_call=True,
+    )
+    def run_sweep(find_clicks, cancel_clicks, _ticks, job, view, k_min, k_max):
+        return sweep_job(services, find_clicks, cancel_clicks, job, view, k_min, k_max)
+
+    @app.callback(
+        Output(ids.BUTTON_FIND_K, "disabled"),
+        Output(ids.BUTTON_CANCEL_SWEEP, "disabled"),
+        Output(ids.FIELDSET_CONTROLS, "disabled"),
+        Output(ids.SLIDER_K, "disabled"),
+        Output(ids.SWEEP_STATUS, "children"),
+        Output(ids.PROGRESS_SWEEP, "value"),
+        Output(ids.PROGRESS_SWEEP, "label"),
+        Input(ids.INPUT_K_MIN, "value"),
+        Input(ids.INPUT_K_MAX, "value"),
+        Input(ids.STORE_VIEW, "data"),
+        Input(ids.STORE_SWEEP_JOB, "data"),
+    )
+    def show_sweep_state(k_min, k_max, view, job):
+        return sweep_panel(k_min, k_max, view, job)
+
+    @app.callback(
+        Output(ids.GRAPH_K_SWEEP, "figure"),
+        Output(ids.TEXT_RECOMMENDATION, "children"),
+        Output(ids.BUTTON_USE_K, "disabled"),
+        Output(ids.BUTTON_USE_K, "children"),
+        Input(ids.STORE_SWEEP, "data"),
+        Input(ids.STORE_VIEW, "data"),
+        Input(ids.SWITCH_THEME, "value"),
+    )
+    def show_sweep(result, view, dark):
+        return sweep_view(result, view, dark)
+
+    @app.callback(
+        Output(ids.SLIDER_K, "value", allow_duplicate=True),
+        Input(ids.BUTTON_USE_K, "n_clicks"),
+        State(ids.STORE_SWEEP, "data"),
+        prevent_initial_call=True,
+    )
+    def use_recommended_k(_clicks, result):
+        """One click sets the k slider to the recommended k."""
+        return int(result["recommended_k"]) if result and "recommended_k" in result else no_update
+
+    @app.callback(Output(ids.GRAPH_SILHOUETTE, "figure"), Input(ids.STORE_VIEW, "data"),
+                  Input(ids.TABS_MAIN, "active_tab"), Input(ids.SWITCH_THEME, "value"))
+    def update_silhouette(view, active_tab, dark):
+        return tab_view(services, ids.TAB_FIND_K, lambda r, e: silhouette_for(r, dark), view, active_tab)
+
+    @app.callback(Output(ids.TABLE_WORST_SONGS, "children"), Input(ids.GRAPH_SILHOUETTE, "selectedData"),
+                  Input(ids.STORE_VIEW, "data"), Input(ids.TABS_MAIN, "active_tab"))
+    def list_worst_songs(selected, view, active_tab):
+        return tab_view(services, ids.TAB_FIND_K, lambda r, e: worst_songs(r, e, selected), view, active_tab)
+
+    @app.callback(Output(ids.GRAPH_DENDROGRAM, "figure"), Input(ids.STORE_VIEW, "data"),
+                  Input(ids.TABS_MAIN, "active_tab"), Input(ids.SWITCH_THEME, "value"))
+    def update_dendrogram(view, active_tab, dark):
+        try:
+            return dendrogram_view(services, view, active_tab, dark)
+        except Exception:  # the page keeps the old picture; the log says why
+            log.exception("dendrogram failed")
+            return no_update
+
+    return [run_sweep, show_sweep_state, show_sweep, use_recommended_k, update_silhouette, list_worst_songs,
+            update_dendrogram]

@@ -1,61 +1,32 @@
-"""What every callback shares: the engine for a dataset, request parsing and in-page errors."""
+"""What every callback shares: the view a page asks for, its result, and in-page errors."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
+from dash import no_update
 
-import settings
-from clustering.cache import ResultCache
-from clustering.engine import ClusterResult, Engine, check_algorithm
+from clustering.engine import ClusterResult, Engine
 from clustering.models import ClusteringError
+from clustering.view import View
 from data.loader import DatasetError
-from data.registry import catalogue_for
+from services import Services
 
 log = logging.getLogger(__name__)
 USER_ERRORS = (ClusteringError, DatasetError)
+Build = Callable[[ClusterResult, Engine], object]
 
 
-@lru_cache(maxsize=4)
-def _result_cache(directory: str, size_limit: int) -> ResultCache:
-    """One cache handle per process and directory: diskcache is thread-safe, and opening SQLite
-    again for every callback (several per k change) was work on the hot path."""
-    return ResultCache(directory, size_limit)
-
-
-def engine_for(dataset_id: str | None) -> Engine:
-    """An engine over the request's catalogue; cheap to build, all results live in the disk cache."""
-    return Engine(catalogue_for(dataset_id), _result_cache(str(settings.CACHE_DIR), settings.CACHE_SIZE_LIMIT),
-                  seed=settings.SEED, silhouette_sample=settings.SILHOUETTE_SAMPLE)
-
-
-@dataclass(frozen=True)
-class Request:
-    """The clustering a page asks for, validated."""
-
-    dataset_id: str | None
-    algorithm: str
-    k: int
-    features: tuple[str, ...]
-
-    @classmethod
-    def parse(cls, dataset_id, k, algorithm, features) -> Request:
-        if not features or len(features) < 2:
-            raise ClusteringError("Tick at least two features to cluster on.")
-        if k is None:
-            raise ClusteringError("Choose a number of clusters.")
-        return cls(dataset_id, check_algorithm(algorithm), int(k), tuple(features))
-
-
-def current_result(request: Request, *, allow_preview: bool = True) -> ClusterResult:
-    """The clustering for a request; Agglomerative shows the fast preview until its tree exists."""
-    engine = engine_for(request.dataset_id)
-    if request.algorithm == "agglomerative" and allow_preview and not engine.has_tree(request.features):
-        return engine.cluster("agglomerative", request.k, request.features, preview=True)
-    return engine.cluster(request.algorithm, request.k, request.features)
+def shown_result(services: Services, view_data: dict | None) -> tuple[View, Engine, ClusterResult] | None:
+    """The resolved view in the page's store and its clustering, or None when there is nothing to
+    show (no view yet, or a refused request: the status line says why)."""
+    view = View.from_dict(view_data)
+    if view is None or view.error:
+        return None
+    engine = services.engine(view.dataset)
+    return view, engine, engine.result(view)
 
 
 def error_alert(exc: Exception) -> dbc.Alert:
@@ -67,19 +38,15 @@ def error_alert(exc: Exception) -> dbc.Alert:
                      "Try another setting or reload the page.", color="danger", className="my-2", dismissable=True)
 
 
-def run_triggered(prop_id: str | None, function, *args):
-    """Call a callback outside a request as if ``prop_id`` had changed (None: the page's first call).
-
-    For tests and benchmarks, which call callbacks as plain functions.
-    """
-    from contextvars import copy_context
-
-    from dash._callback_context import context_value
-    from dash._utils import AttributeDict
-
-    def run():
-        inputs = [{"prop_id": prop_id, "value": None}] if prop_id else []
-        context_value.set(AttributeDict(triggered_inputs=inputs))
-        return function(*args)
-
-    return copy_context().run(run)
+def tab_view(services: Services, tab_id: str, build: Build, view_data: dict | None, active_tab: str | None):
+    """``build(result, engine)`` for the view, only while ``tab_id`` is the open tab (hidden tabs
+    cost nothing; opening one brings it up to date). A refused request, or a failure, leaves the
+    old content in place: the page dims it and the status line says why."""
+    if active_tab != tab_id:
+        return no_update
+    try:
+        shown = shown_result(services, view_data)
+        return no_update if shown is None else build(shown[2], shown[1])
+    except Exception:
+        log.exception("view %s could not be built", tab_id)
+        return no_update

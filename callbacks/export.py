@@ -2,37 +2,56 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State, callback, dcc, no_update
+from dash import Dash, Input, Output, State, dcc, no_update
 
-from callbacks.common import Request, current_result, engine_for
+from callbacks.common import USER_ERRORS, error_alert, shown_result
+from clustering.view import View
 from layouts import ids
-
-STATES = [State(ids.STORE_DATASET, "data"), State(ids.SLIDER_K, "value"), State(ids.RADIO_ALGORITHM, "value"),
-          State(ids.CHECKLIST_FEATURES, "value")]
+from services import Services
 
 
-def _file_stem(request: Request) -> str:
-    return f"songs_{request.algorithm}_k{request.k}"
+def _refusal(view: View | None) -> str | None:
+    """Why the current view cannot be exported, in a sentence; None when it can."""
+    if view is None:
+        return "The page is still loading."
+    if view.error:
+        return f"Nothing to export: {view.error}"
+    if view.placeholder:
+        return ("The exact Ward tree is still being built: export once it is done (the K-Means placeholder "
+                "shown meanwhile is not Ward's clustering).")
+    return None
 
 
-@callback(Output(ids.DOWNLOAD_SONGS, "data"), Input(ids.BUTTON_DOWNLOAD_SONGS, "n_clicks"), *STATES,
-          prevent_initial_call=True)
-def download_songs(_clicks, dataset_id, k, algorithm, features):
+def export(services: Services, view_data: dict | None, what: str) -> tuple:
+    """(download, status) for the songs ("songs") or the profile table ("profile") of the view."""
+    refusal = _refusal(View.from_dict(view_data))
+    if refusal:
+        return no_update, refusal
     try:
-        request = Request.parse(dataset_id, k, algorithm, features)
-        result = current_result(request)
-        frame = engine_for(dataset_id).clustered_frame(result)
-    except Exception:
-        return no_update
-    return dcc.send_data_frame(frame.to_csv, f"{_file_stem(request)}.csv", index=False)
+        view, engine, result = shown_result(services, view_data)
+    except Exception as exc:
+        return no_update, error_alert(exc) if not isinstance(exc, USER_ERRORS) else str(exc)
+    stem = f"songs_{view.algorithm}_k{view.k}"
+    if what == "songs":
+        frame = engine.clustered_frame(result)
+        return dcc.send_data_frame(frame.to_csv, f"{stem}.csv", index=False), \
+            f"Exported {len(frame):,} songs ({view.describe()})."
+    table = result.profile.table()
+    return dcc.send_data_frame(table.to_csv, f"{stem}_profile.csv", index=False), \
+        f"Exported the profiles of {view.k} clusters ({view.describe()})."
 
 
-@callback(Output(ids.DOWNLOAD_PROFILE, "data"), Input(ids.BUTTON_DOWNLOAD_PROFILE, "n_clicks"), *STATES,
-          prevent_initial_call=True)
-def download_profile(_clicks, dataset_id, k, algorithm, features):
-    try:
-        request = Request.parse(dataset_id, k, algorithm, features)
-        table = current_result(request).profile.table()
-    except Exception:
-        return no_update
-    return dcc.send_data_frame(table.to_csv, f"{_file_stem(request)}_profile.csv", index=False)
+def register(app: Dash, services: Services) -> list:
+    @app.callback(Output(ids.DOWNLOAD_SONGS, "data"), Output(ids.EXPORT_STATUS, "children"),
+                  Input(ids.BUTTON_DOWNLOAD_SONGS, "n_clicks"), State(ids.STORE_VIEW, "data"),
+                  prevent_initial_call=True)
+    def download_songs(_clicks, view):
+        return export(services, view, "songs")
+
+    @app.callback(Output(ids.DOWNLOAD_PROFILE, "data"), Output(ids.EXPORT_STATUS, "children", allow_duplicate=True),
+                  Input(ids.BUTTON_DOWNLOAD_PROFILE, "n_clicks"), State(ids.STORE_VIEW, "data"),
+                  prevent_initial_call=True)
+    def download_profile(_clicks, view):
+        return export(services, view, "profile")
+
+    return [download_songs, download_profile]

@@ -1,57 +1,80 @@
-"""The PCA scatter of every song: built once per feature set, recoloured by Patch on k changes."""
+"""The PCA scatter of every song: built once per projection, then patched.
+
+What the scatter shows is kept beside it (``store-pca-drawn``: projection, clustering, theme).
+Each answer compares that with the resolved view, whatever triggered it: a new projection
+(data or features) rebuilds the figure; the same projection gets a Patch of only what changed
+(one byte per song for new colours, the template for a new theme).
+"""
 
 from __future__ import annotations
 
-from dash import Input, Output, Patch, State, callback, ctx, html, no_update
+import logging
 
-from callbacks.common import Request, current_result, engine_for
-from callbacks.views import CLUSTER_INPUTS, song_rows
+import plotly.io as pio
+from dash import Dash, Input, Output, Patch, State, html, no_update
+
+from callbacks.common import shown_result
 from layouts import ids
-from layouts.figures import cluster_colours, empty_figure, feature_label, format_value, marker_update, pca_figure
+from layouts.figures import (
+    cluster_colours,
+    feature_label,
+    format_value,
+    marker_update,
+    pca_figure,
+    template,
+    themed,
+)
+from services import Services
 
-#: Controls that change only the colours: the browser gets a Patch, not 95k points again.
-RECOLOUR_TRIGGERS = {ids.SLIDER_K, ids.RADIO_ALGORITHM, ids.STORE_TREE}
+log = logging.getLogger(__name__)
 HOVER_FEATURES = ("energy", "danceability", "acousticness", "speechiness", "tempo")
 
 
-@callback(Output(ids.GRAPH_PCA, "figure"), Output(ids.PCA_CAPTION, "children"), *CLUSTER_INPUTS)
-def update_pca(dataset_id, k, algorithm, features, _tree_ready):
+def draw_pca(services: Services, view_data: dict | None, dark: bool, active_tab: str | None,
+             drawn: dict | None) -> tuple:
+    """(figure or Patch, caption, what is drawn now) for the view; no_update while hidden or refused."""
+    if active_tab != ids.TAB_VISUALIZATIONS:
+        return no_update, no_update, no_update
     try:
-        request = Request.parse(dataset_id, k, algorithm, features)
-        result = current_result(request)
-    except Exception as exc:
-        return empty_figure(str(exc) if len(str(exc)) < 90 else "Nothing to show for this setting."), ""
-    if ctx.triggered_id in RECOLOUR_TRIGGERS:
+        shown = shown_result(services, view_data)
+    except Exception:  # the status line explains it; the old scatter stays, dimmed
+        log.exception("scatter could not be built")
+        return no_update, no_update, no_update
+    if shown is None:
+        return no_update, no_update, no_update
+    view, engine, result = shown
+    now = {"projection": view.projection_key, "labels": view.key, "dark": bool(dark)}
+    drawn = drawn or {}
+    if drawn.get("projection") == now["projection"]:
+        if drawn == now:
+            return no_update, no_update, no_update
         patch = Patch()
-        patch["data"][0]["marker"] = marker_update(result.labels, result.k)
-        return patch, no_update
-    projection = engine_for(dataset_id).projection(request.features)
+        if drawn.get("labels") != now["labels"]:
+            patch["data"][0]["marker"] = marker_update(result.labels, result.k)
+        if drawn.get("dark") != now["dark"]:
+            patch["layout"]["template"] = pio.templates[template(now["dark"])].to_plotly_json()
+        return patch, no_update, now
+    projection = engine.projection(view.features)
     loadings = sorted(projection.loadings.items(), key=lambda item: -abs(item[1][0]))[:3]
     caption = ("PC1 is driven most by " + ", ".join(f"{feature_label(f)} ({w[0]:+.2f})" for f, w in loadings)
                + ". Hover a point for the song.")
-    return pca_figure(projection.coordinates, result.labels, result.k, projection.explained_variance), caption
+    figure = pca_figure(projection.coordinates, result.labels, result.k, projection.explained_variance,
+                        uirevision=view.projection_key)
+    return themed(figure, now["dark"]), caption, now
 
 
-@callback(
-    Output(ids.TOOLTIP_PCA, "show"),
-    Output(ids.TOOLTIP_PCA, "bbox"),
-    Output(ids.TOOLTIP_PCA, "children"),
-    Input(ids.GRAPH_PCA, "hoverData"),
-    State(ids.STORE_DATASET, "data"),
-    State(ids.SLIDER_K, "value"),
-    State(ids.RADIO_ALGORITHM, "value"),
-    State(ids.CHECKLIST_FEATURES, "value"),
-)
-def hover_song(hover, dataset_id, k, algorithm, features):
+def hover_card(services: Services, hover: dict | None, view_data: dict | None) -> tuple:
     """The hovered song's title, artist, genre, cluster and key features, fetched on demand."""
     if not hover or not hover.get("points"):
         return False, no_update, no_update
     point = hover["points"][0]
     try:
-        result = current_result(Request.parse(dataset_id, k, algorithm, features))
-        engine = engine_for(dataset_id)
+        shown = shown_result(services, view_data)
+        if shown is None:
+            return False, no_update, no_update
+        _view, engine, result = shown
         row = int(point["pointIndex"])
-        song = song_rows(engine, [row])[0]
+        song = engine.catalogue.songs([row])[0]
     except Exception:
         return False, no_update, no_update
     cluster = int(result.labels[row])
@@ -66,3 +89,29 @@ def hover_song(hover, dataset_id, k, algorithm, features):
         html.Div(" · ".join(details), className="small text-muted"),
     ], className="song-tooltip")
     return True, point.get("bbox"), children
+
+
+def register(app: Dash, services: Services) -> list:
+    @app.callback(
+        Output(ids.GRAPH_PCA, "figure"),
+        Output(ids.CAPTION_PCA, "children"),
+        Output(ids.STORE_PCA_DRAWN, "data"),
+        Input(ids.STORE_VIEW, "data"),
+        Input(ids.SWITCH_THEME, "value"),
+        Input(ids.TABS_MAIN, "active_tab"),
+        State(ids.STORE_PCA_DRAWN, "data"),
+    )
+    def update_pca(view, dark, active_tab, drawn):
+        return draw_pca(services, view, dark, active_tab, drawn)
+
+    @app.callback(
+        Output(ids.TOOLTIP_PCA, "show"),
+        Output(ids.TOOLTIP_PCA, "bbox"),
+        Output(ids.TOOLTIP_PCA, "children"),
+        Input(ids.GRAPH_PCA, "hoverData"),
+        State(ids.STORE_VIEW, "data"),
+    )
+    def hover_song(hover, view):
+        return hover_card(services, hover, view)
+
+    return [update_pca, hover_song]

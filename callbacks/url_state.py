@@ -1,72 +1,158 @@
-"""The view lives in the URL query (k, algorithm, features, tab): a copied link reopens it."""
+"""The URL and the controls, one callback per direction.
+
+Controls to URL: every change writes ``url-write``, which pushes a history entry and tells no
+one (so a late echo of an old URL can never move the controls back). URL to controls: the page's
+link when it opens (``url``), and every navigation after that (``store-navigation``): Back and
+Forward (set by assets/app.js on popstate), Reset and uploads. One path applies them all, so a
+reload, a copied link, Back and Reset agree.
+
+No callback here reads, as a State, anything its own outputs lead to: Dash holds such a callback
+until nothing else is pending, and a superseded request can then leave it waiting for ever.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlencode
+import time
 
-from dash import Input, Output, State, callback, ctx, no_update
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, State, no_update
 
-from clustering.engine import ALGORITHMS
-from clustering.features import DEFAULT_FEATURES
-from layouts import ids
-from layouts.page import K_MAX, K_MIN
-
-TABS = {"overview": ids.TAB_OVERVIEW, "metrics": ids.TAB_METRICS, "visualizations": ids.TAB_VISUALS,
-        "find-k": ids.TAB_FIND_K, "insights": ids.TAB_INSIGHTS}
-
-
-def query_from_view(k, algorithm, features, tab) -> str:
-    tab_name = next((name for name, tab_id in TABS.items() if tab_id == tab), "overview")
-    return "?" + urlencode({"k": k, "algorithm": algorithm, "features": ",".join(features or []),
-                            "tab": tab_name})
-
-
-def view_from_query(search: str | None, available: list[str]) -> dict:
-    """Values for the controls from a query string; anything invalid is left out (no_update)."""
-    params = {key: values[-1] for key, values in parse_qs((search or "").lstrip("?")).items()}
-    view = {}
-    try:
-        k = int(params.get("k", ""))
-        if K_MIN <= k <= K_MAX:
-            view["k"] = k
-    except ValueError:
-        pass
-    if params.get("algorithm") in ALGORITHMS:
-        view["algorithm"] = params["algorithm"]
-    if "features" in params:
-        chosen = [f for f in params["features"].split(",") if f in available]
-        if chosen:
-            view["features"] = chosen
-    if params.get("tab") in TABS:
-        view["tab"] = TABS[params["tab"]]
-    return view
-
-
-@callback(
-    Output(ids.SLIDER_K, "value"),
-    Output(ids.RADIO_ALGORITHM, "value"),
-    Output(ids.CHECKLIST_FEATURES, "value"),
-    Output(ids.TABS_MAIN, "active_tab"),
-    Output(ids.URL, "search"),
-    Input(ids.URL, "search"),
-    Input(ids.SLIDER_K, "value"),
-    Input(ids.RADIO_ALGORITHM, "value"),
-    Input(ids.CHECKLIST_FEATURES, "value"),
-    Input(ids.TABS_MAIN, "active_tab"),
-    Input(ids.BUTTON_RESET, "n_clicks"),
-    State(ids.CHECKLIST_FEATURES, "options"),
+from clustering.features import default_features
+from clustering.view import (
+    DEFAULT_DATASET,
+    DEFAULT_TAB,
+    SWEEP_RANGE_DEFAULT,
+    Controls,
+    controls_from_link,
+    default_controls,
+    link_dataset,
 )
-def sync_url(search, k, algorithm, features, tab, _reset, feature_options):
-    """URL -> controls when the page opens; controls -> URL after every change; reset features."""
-    available = [option["value"] for option in feature_options or []]
-    trigger = ctx.triggered_id
-    if trigger == ids.BUTTON_RESET:
-        defaults = [f for f in DEFAULT_FEATURES if f in available] or available[:2]
-        return no_update, no_update, defaults, no_update, query_from_view(k, algorithm, defaults, tab)
-    if trigger in (None, ids.URL):
-        view = view_from_query(search, available)
-        if not view:
-            return no_update, no_update, no_update, no_update, no_update
-        return (view.get("k", no_update), view.get("algorithm", no_update), view.get("features", no_update),
-                view.get("tab", no_update), no_update)
-    return no_update, no_update, no_update, no_update, query_from_view(k, algorithm, features, tab)
+from data.loader import Catalogue, DatasetError
+from layouts import ids
+from layouts.page import bar_features, cleaning_popover, data_source_text, feature_options
+from services import Services
+
+
+def navigation(**request) -> dict:
+    """A navigation for ``store-navigation`` (a nonce makes each one new): ``search=`` a URL query
+    (Back, Forward), ``reset=True`` (every default, same catalogue and tab) or ``dataset=`` an id
+    (an upload: its default features, the same k, algorithm and tab)."""
+    return request | {"at": time.time()}
+
+
+def wanted_controls(services: Services, query: str | None, nav: dict | None, dataset: str | None, k, algorithm,
+                    tab) -> tuple[Controls, Catalogue, list[str]]:
+    """What a navigation asks for, the catalogue it is about, and what it asked for but cannot have."""
+    nav = nav or {"search": query}
+    current = dataset or DEFAULT_DATASET
+    target = nav.get("dataset") or (current if nav.get("reset") else link_dataset(nav.get("search")))
+    refused: list[str] = []
+    try:
+        catalogue = services.registry.get(target)
+    except DatasetError as exc:
+        refused.append(f"{exc} Showing the default catalogue instead.")
+        target, catalogue = DEFAULT_DATASET, services.registry.default()
+    available = catalogue.numeric_columns
+    if nav.get("reset"):
+        return default_controls(available, target, ids.tab_name(tab) or DEFAULT_TAB), catalogue, refused
+    if nav.get("dataset"):
+        return Controls(dataset=target, k=k, algorithm=algorithm, features=default_features(available),
+                        tab=ids.tab_name(tab) or DEFAULT_TAB), catalogue, refused
+    wanted, more = controls_from_link(nav.get("search"), available, target)
+    return wanted, catalogue, refused + more
+
+
+def apply_navigation(services: Services, query: str | None, nav: dict | None, dataset: str | None, k, algorithm,
+                     features, tab) -> tuple:
+    """Controls from the page's link (``query``) or the latest navigation: every part it names,
+    every missing part at its default, and a sentence for each part that cannot be shown. Only
+    controls that change are set."""
+    wanted, catalogue, refused = wanted_controls(services, query, nav, dataset, k, algorithm, tab)
+    new_dataset = wanted.dataset != dataset
+    reset = bool(nav and nav.get("reset"))
+
+    def changed(old, new):
+        return new if old != new else no_update
+
+    options = feature_options(catalogue) if new_dataset else no_update
+    same_features = features is not None and set(features) == set(wanted.features) and not new_dataset
+    alert = dbc.Alert(["This link asked for something that cannot be shown: ", " ".join(refused)], color="warning",
+                      dismissable=True, className="py-2") if refused else None
+    return (
+        changed(dataset, wanted.dataset),
+        options,
+        no_update if same_features else list(wanted.features),
+        changed(k, wanted.k),
+        changed(algorithm, wanted.algorithm),
+        changed(tab, ids.tab_id(wanted.tab)),
+        options,
+        bar_features(catalogue.numeric_columns) if new_dataset or reset else no_update,
+        data_source_text(catalogue) if new_dataset else no_update,
+        cleaning_popover(catalogue) if new_dataset else no_update,
+        alert,
+    )
+
+
+def write_link(search: str | None, dataset: str | None, k, algorithm, features, tab, options) -> str:
+    """The URL for the controls, unless the current URL already describes the same view."""
+    controls = Controls(dataset=dataset or DEFAULT_DATASET, k=k, algorithm=algorithm, features=tuple(features or ()),
+                        tab=ids.tab_name(tab))
+    available = [option["value"] for option in options or []]
+    if link_dataset(search) == controls.dataset:
+        linked, _ = controls_from_link(search, available, controls.dataset)
+        if linked.same_view(controls):
+            return no_update
+    return controls.query()
+
+
+def register(app: Dash, services: Services) -> list:
+    @app.callback(
+        Output(ids.STORE_DATASET, "data"),
+        Output(ids.CHECKLIST_FEATURES, "options"),
+        Output(ids.CHECKLIST_FEATURES, "value"),
+        Output(ids.SLIDER_K, "value"),
+        Output(ids.RADIO_ALGORITHM, "value"),
+        Output(ids.TABS_MAIN, "active_tab"),
+        Output(ids.DROPDOWN_BAR_FEATURES, "options"),
+        Output(ids.DROPDOWN_BAR_FEATURES, "value"),
+        Output(ids.DATA_SOURCE, "children"),
+        Output(ids.POPOVER_CLEANING, "children"),
+        Output(ids.ALERT_LINK, "children"),
+        Input(ids.URL, "search"),
+        Input(ids.STORE_NAVIGATION, "data"),
+        State(ids.STORE_DATASET, "data"),
+        State(ids.SLIDER_K, "value"),
+        State(ids.RADIO_ALGORITHM, "value"),
+        State(ids.CHECKLIST_FEATURES, "value"),
+        State(ids.TABS_MAIN, "active_tab"),
+    )
+    def url_to_controls(search, nav, dataset, k, algorithm, features, tab):
+        # ``url`` keeps the page's opening link; every later navigation comes through the store.
+        return apply_navigation(services, search, nav, dataset, k, algorithm, features, tab)
+
+    @app.callback(
+        Output(ids.URL_WRITE, "search"),
+        Input(ids.STORE_DATASET, "data"),
+        Input(ids.SLIDER_K, "value"),
+        Input(ids.RADIO_ALGORITHM, "value"),
+        Input(ids.CHECKLIST_FEATURES, "value"),
+        Input(ids.TABS_MAIN, "active_tab"),
+        State(ids.URL_WRITE, "search"),
+        State(ids.CHECKLIST_FEATURES, "options"),
+    )
+    def controls_to_url(dataset, k, algorithm, features, tab, search, options):
+        return write_link(search, dataset, k, algorithm, features, tab, options)
+
+    @app.callback(
+        Output(ids.STORE_NAVIGATION, "data"),
+        Output(ids.INPUT_K_MIN, "value"),
+        Output(ids.INPUT_K_MAX, "value"),
+        Input(ids.BUTTON_RESET, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def reset(_clicks):
+        """Reset: every control of the clustering, the bars and the k range back to their defaults
+        (the catalogue and the tab stay where the person is)."""
+        return navigation(reset=True), *SWEEP_RANGE_DEFAULT
+
+    return [url_to_controls, controls_to_url, reset]

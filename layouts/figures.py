@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,31 @@ FEATURE_LABELS: dict[str, str] = {
     "popularity_artists": "artist popularity",
     "time_signature": "time signature",
 }
+
+
+#: Plotly templates matching the page's light and dark Bootstrap themes (dash-bootstrap-templates).
+TEMPLATES: dict[bool, str] = {False: "flatly", True: "flatly_dark"}
+
+
+@cache
+def register_templates() -> None:
+    """Register the themes' plotly templates: once per process, when the app is built (Dash refuses
+    component libraries imported inside a callback)."""
+    from dash_bootstrap_templates import load_figure_template
+
+    load_figure_template(list(TEMPLATES.values()))
+
+
+def template(dark: bool) -> str:
+    """The plotly template name for the page's theme."""
+    register_templates()
+    return TEMPLATES[bool(dark)]
+
+
+def themed(figure: go.Figure, dark: bool) -> go.Figure:
+    """The figure in the page's theme."""
+    figure.update_layout(template=template(dark))
+    return figure
 
 
 def feature_label(feature: str) -> str:
@@ -68,7 +94,8 @@ def marker_update(labels: np.ndarray, k: int) -> dict:
             "cmin": -0.5, "cmax": k - 0.5, "size": 3, "opacity": 0.75}
 
 
-def pca_figure(coordinates: np.ndarray, labels: np.ndarray, k: int, explained: list[float]) -> go.Figure:
+def pca_figure(coordinates: np.ndarray, labels: np.ndarray, k: int, explained: list[float],
+               uirevision: str = "pca") -> go.Figure:
     """Every song on the first two principal components, one WebGL trace, coloured by cluster.
 
     Hover text is not shipped for 95k songs (it would add megabytes); the page asks the server
@@ -86,10 +113,14 @@ def pca_figure(coordinates: np.ndarray, labels: np.ndarray, k: int, explained: l
         yaxis_title=f"PC2 ({explained[1]:.0%} of variance)",
         margin={"l": 50, "r": 10, "t": 10, "b": 45},
         height=520,
-        uirevision="pca",
+        uirevision=uirevision,  # zoom survives recolouring, not a new projection
         dragmode="zoom",
     )
     return figure
+
+
+#: Cell text of the heatmap: readable (at least 10 px) even at 1280 x 720 with every column shown.
+HEATMAP_TEXT_PX = 11
 
 
 def heatmap_figure(means: pd.DataFrame, z_scores: pd.DataFrame, names: list[str], features: list[str]) -> go.Figure:
@@ -99,6 +130,7 @@ def heatmap_figure(means: pd.DataFrame, z_scores: pd.DataFrame, names: list[str]
     labels = [f"{i}: {name}" for i, name in enumerate(names)]
     figure = go.Figure(go.Heatmap(
         z=z, x=[feature_label(f) for f in features], y=labels, text=text, texttemplate="%{text}",
+        textfont={"size": HEATMAP_TEXT_PX},
         colorscale="RdBu", reversescale=True, zmid=0, zmin=-3, zmax=3, colorbar={"title": "z-score"},
         hovertemplate="%{y}<br>%{x}: %{text} (z = %{z:.2f})<extra></extra>",
     ))

@@ -1,8 +1,10 @@
-"""Every component id, once. Layouts and callbacks import these names, so a typo fails at import.
+"""Every component id, once, each constant named like its string (``slider-k`` is ``SLIDER_K``).
 
-The first group is a contract with tests and automation: keep those strings stable.
+Layouts and callbacks import these names, so a typo fails at import. The first group is a
+contract with tests and automation: keep those strings stable.
 """
 
+# Contract ids.
 SLIDER_K = "slider-k"
 RADIO_ALGORITHM = "radio-algorithm"
 CHECKLIST_FEATURES = "checklist-features"
@@ -10,49 +12,82 @@ GRAPH_PCA = "graph-pca"
 GRAPH_HEATMAP = "graph-heatmap"
 GRAPH_BARS = "graph-bars"
 TABS_MAIN = "tabs-main"
-
-URL = "url"
-BUTTON_RESET = "button-reset"
-STORE_DATASET = "store-dataset"
-STORE_TREE = "store-tree-ready"
-STATUS = "status-area"
-DATA_SOURCE = "data-source"
-POPOVER_CLEANING = "popover-cleaning"
-BUTTON_CLEANING = "button-cleaning"
-UPLOAD = "upload-csv"
-UPLOAD_STATUS = "upload-status"
-LEGEND = "legend-clusters"
-TOOLTIP_PCA = "tooltip-pca"
-OVERVIEW = "panel-overview"
-METRICS = "panel-metrics"
-PCA_CAPTION = "caption-pca"
-DROPDOWN_BAR_FEATURES = "dropdown-bar-features"
-INSIGHTS = "panel-insights"
-BUTTON_DOWNLOAD_SONGS = "button-download-songs"
-BUTTON_DOWNLOAD_PROFILE = "button-download-profile"
-DOWNLOAD_SONGS = "download-songs"
-DOWNLOAD_PROFILE = "download-profile"
-TREE_PROGRESS = "tree-progress"
-INTERVAL_TREE = "interval-tree"
-
-TAB_OVERVIEW = "tab-overview"
-TAB_METRICS = "tab-metrics"
-TAB_VISUALS = "tab-visualizations"
-TAB_INSIGHTS = "tab-insights"
-
-# Choosing k (contract ids first).
 BUTTON_FIND_K = "button-find-k"
 GRAPH_K_SWEEP = "graph-k-sweep"
 GRAPH_SILHOUETTE = "graph-silhouette"
 GRAPH_DENDROGRAM = "graph-dendrogram"
+
+# Page state: the URL (read and written by separate components, so each direction is one
+# callback without a cycle), navigation to apply (Back, Forward, Reset, an upload), the resolved
+# view and what each view shows.
+URL = "url"
+URL_WRITE = "url-write"
+STORE_NAVIGATION = "store-navigation"
+STORE_DATASET = "store-dataset"
+STORE_VIEW = "store-view"
+STORE_SHOWN = "store-shown"
+STORE_PCA_DRAWN = "store-pca-drawn"
+STORE_TREE_READY = "store-tree-ready"
+STORE_SWEEP = "store-sweep"
+STORE_SWEEP_JOB = "store-sweep-job"
+INTERVAL_TREE = "interval-tree"
+INTERVAL_SWEEP = "interval-sweep"
+
+# Status and notices.
+STATUS_AREA = "status-area"
+STATUS_PENDING = "status-pending"
+STATUS_SHOWN = "status-shown"
+ALERT_LINK = "alert-link"
+TREE_PROGRESS = "tree-progress"
+VIEWS = "views"
+
+# Controls.
+FIELDSET_CONTROLS = "fieldset-controls"
+BUTTON_RESET = "button-reset"
+SWITCH_THEME = "switch-theme"
+DATA_SOURCE = "data-source"
+BUTTON_CLEANING = "button-cleaning"
+POPOVER_CLEANING = "popover-cleaning"
+UPLOAD_CSV = "upload-csv"
+UPLOAD_STATUS = "upload-status"
+
+# Tabs: "tab-" + the tab's name in links (clustering.view.TABS).
+TAB_OVERVIEW = "tab-overview"
+TAB_METRICS = "tab-metrics"
+TAB_VISUALIZATIONS = "tab-visualizations"
 TAB_FIND_K = "tab-find-k"
+TAB_INSIGHTS = "tab-insights"
+PANEL_OVERVIEW = "panel-overview"
+PANEL_METRICS = "panel-metrics"
+PANEL_INSIGHTS = "panel-insights"
+TABLE_PROFILE = "table-profile"
+LEGEND_CLUSTERS = "legend-clusters"
+TOOLTIP_PCA = "tooltip-pca"
+CAPTION_PCA = "caption-pca"
+DROPDOWN_BAR_FEATURES = "dropdown-bar-features"
+
+# Choosing k.
 INPUT_K_MIN = "input-k-min"
 INPUT_K_MAX = "input-k-max"
 BUTTON_CANCEL_SWEEP = "button-cancel-sweep"
 BUTTON_USE_K = "button-use-k"
 PROGRESS_SWEEP = "progress-sweep"
-STORE_SWEEP = "store-sweep"
 SWEEP_STATUS = "sweep-status"
-RECOMMENDATION = "text-recommendation"
-WORST_SONGS = "table-worst-songs"
-FIELDSET_CONTROLS = "fieldset-controls"
+TEXT_RECOMMENDATION = "text-recommendation"
+TABLE_WORST_SONGS = "table-worst-songs"
+
+# Export.
+BUTTON_DOWNLOAD_SONGS = "button-download-songs"
+BUTTON_DOWNLOAD_PROFILE = "button-download-profile"
+DOWNLOAD_SONGS = "download-songs"
+DOWNLOAD_PROFILE = "download-profile"
+EXPORT_STATUS = "export-status"
+
+
+def tab_id(name: str) -> str:
+    """The tab component id for a tab's name in links ("find-k" -> "tab-find-k")."""
+    return f"tab-{name}"
+
+
+def tab_name(tab: str | None) -> str:
+    return (tab or "").removeprefix("tab-")

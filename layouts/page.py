@@ -1,43 +1,59 @@
-"""The page: controls on the left, four tabs on the right. Factory functions, no callbacks."""
+"""The page: controls on the left, five tabs on the right. Factory functions, no callbacks.
+
+Bounds and defaults come from clustering.view, the one place that defines them.
+"""
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from clustering.engine import ALGORITHMS
-from clustering.features import DEFAULT_FEATURES
+from clustering.view import (
+    ALGORITHMS,
+    DEFAULT_ALGORITHM,
+    K_DEFAULT,
+    K_MAX,
+    K_MIN,
+    SWEEP_RANGE_DEFAULT,
+    default_controls,
+)
 from data.loader import Catalogue
 from layouts import ids
 from layouts.figures import feature_label
 
-K_MIN, K_MAX, K_DEFAULT = 2, 15, 4
-DEFAULT_ALGORITHM = "kmeans"
 BAR_FEATURES_DEFAULT = ("energy", "danceability", "acousticness", "speechiness", "valence", "instrumentalness")
 
 
+def bar_features(available: list[str]) -> list[str]:
+    """The features the key-feature bars compare by default."""
+    return [f for f in BAR_FEATURES_DEFAULT if f in available] or available[:4]
+
+
+def feature_options(catalogue: Catalogue) -> list[dict]:
+    return [{"label": feature_label(f), "value": f} for f in catalogue.numeric_columns]
+
+
 def loading(child, **kwargs) -> dcc.Loading:
-    """A spinner that only appears for work over 200 ms."""
-    return dcc.Loading(child, type="default", delay_show=200, **kwargs)
+    """A spinner for work over 200 ms, over the old content dimmed (never blanked)."""
+    return dcc.Loading(child, type="default", delay_show=200,
+                       overlay_style={"visibility": "visible", "opacity": 0.45}, **kwargs)
 
 
 def make_controls(catalogue: Catalogue) -> dbc.Card:
-    features = catalogue.numeric_columns
-    defaults = [f for f in DEFAULT_FEATURES if f in features]
+    defaults = default_controls(catalogue.numeric_columns)
     return dbc.Card(dbc.CardBody([
-        html.H6("Number of clusters (k)", className="control-label"),
+        html.H2("Number of clusters (k)", className="control-label"),
         dcc.Slider(id=ids.SLIDER_K, min=K_MIN, max=K_MAX, step=1, value=K_DEFAULT,
                    marks={k: str(k) for k in range(K_MIN, K_MAX + 1)}, updatemode="mouseup"),
-        html.H6("Algorithm", className="control-label mt-3"),
+        html.H2("Algorithm", className="control-label mt-3"),
         dbc.RadioItems(id=ids.RADIO_ALGORITHM, value=DEFAULT_ALGORITHM,
                        options=[{"label": label, "value": value} for value, label in ALGORITHMS.items()]),
-        html.Div([
-            html.H6("Features", className="control-label mt-3 mb-0"),
-            dbc.Button("Reset", id=ids.BUTTON_RESET, size="sm", color="link", className="p-0 mt-3"),
-        ], className="d-flex justify-content-between align-items-end"),
-        dbc.Checklist(id=ids.CHECKLIST_FEATURES, value=defaults,
-                      options=[{"label": feature_label(f), "value": f} for f in features],
+        html.H2("Features", className="control-label mt-3"),
+        dbc.Checklist(id=ids.CHECKLIST_FEATURES, value=list(defaults.features), options=feature_options(catalogue),
                       className="feature-list"),
+        dbc.Button("Reset to defaults", id=ids.BUTTON_RESET, size="sm", color="secondary", outline=True,
+                   className="mt-2", title=f"k = {K_DEFAULT}, {ALGORITHMS[DEFAULT_ALGORITHM]}, the default "
+                                           "features, bars and k range"),
         html.Hr(),
         make_data_source(catalogue),
     ]), className="controls-card")
@@ -45,13 +61,13 @@ def make_controls(catalogue: Catalogue) -> dbc.Card:
 
 def make_data_source(catalogue: Catalogue) -> html.Div:
     return html.Div([
-        html.H6("Data", className="control-label"),
+        html.H2("Data", className="control-label"),
         html.Div(id=ids.DATA_SOURCE, children=data_source_text(catalogue)),
         dbc.Button("Cleaning report", id=ids.BUTTON_CLEANING, size="sm", color="secondary", outline=True,
                    className="mt-2"),
-        dbc.Popover(id=ids.POPOVER_CLEANING, target=ids.BUTTON_CLEANING, trigger="legacy", placement="right",
+        dbc.Popover(id=ids.POPOVER_CLEANING, target=ids.BUTTON_CLEANING, trigger="legacy", placement="bottom",
                     children=cleaning_popover(catalogue)),
-        dcc.Upload(id=ids.UPLOAD, children=html.Div(["Drop a CSV here or ", html.A("choose a file")]),
+        dcc.Upload(id=ids.UPLOAD_CSV, children=html.Div(["Drop a CSV here or ", html.A("choose a file")]),
                    className="upload-box mt-3", max_size=200 * 1024 * 1024, multiple=False),
         html.Div(id=ids.UPLOAD_STATUS, className="small mt-1"),
     ])
@@ -70,59 +86,52 @@ def cleaning_popover(catalogue: Catalogue) -> list:
 
 
 def make_tabs(catalogue: Catalogue) -> dbc.Tabs:
-    bar_options = [{"label": feature_label(f), "value": f} for f in catalogue.numeric_columns]
-    bar_default = [f for f in BAR_FEATURES_DEFAULT if f in catalogue.numeric_columns]
     return dbc.Tabs(id=ids.TABS_MAIN, active_tab=ids.TAB_OVERVIEW, children=[
-        dbc.Tab(label="Overview", tab_id=ids.TAB_OVERVIEW, children=loading(html.Div(id=ids.OVERVIEW))),
-        dbc.Tab(label="Metrics", tab_id=ids.TAB_METRICS, children=loading(html.Div(id=ids.METRICS))),
-        dbc.Tab(label="Visualizations", tab_id=ids.TAB_VISUALS, children=[
-            html.H5("Every song on its first two principal components", className="mt-3"),
-            html.Div(id=ids.LEGEND, className="legend"),
-            loading(dcc.Graph(id=ids.GRAPH_PCA, config={"displaylogo": False}, clear_on_unhover=True)),
-            dcc.Tooltip(id=ids.TOOLTIP_PCA, direction="right"),
-            html.Div(id=ids.PCA_CAPTION, className="text-muted small"),
-            html.H5("Cluster profiles", className="mt-4"),
-            loading(dcc.Graph(id=ids.GRAPH_HEATMAP, config={"displaylogo": False})),
-            html.H5("Key features compared", className="mt-4"),
-            dcc.Dropdown(id=ids.DROPDOWN_BAR_FEATURES, options=bar_options, value=bar_default, multi=True,
-                         clearable=False),
-            loading(dcc.Graph(id=ids.GRAPH_BARS, config={"displaylogo": False})),
-        ]),
+        dbc.Tab(label="Overview", tab_id=ids.TAB_OVERVIEW, children=loading(html.Div(id=ids.PANEL_OVERVIEW))),
+        dbc.Tab(label="Metrics", tab_id=ids.TAB_METRICS, children=loading(html.Div(id=ids.PANEL_METRICS))),
+        dbc.Tab(label="Visualizations", tab_id=ids.TAB_VISUALIZATIONS, children=make_visualizations(catalogue)),
         dbc.Tab(label="Find k", tab_id=ids.TAB_FIND_K, children=make_find_k()),
-        dbc.Tab(label="Insights & Export", tab_id=ids.TAB_INSIGHTS, children=[
-            html.Div([
-                dbc.Button("Download clustered songs (CSV)", id=ids.BUTTON_DOWNLOAD_SONGS, color="primary",
-                           className="me-2"),
-                dbc.Button("Download cluster profiles (CSV)", id=ids.BUTTON_DOWNLOAD_PROFILE, color="secondary"),
-                dcc.Download(id=ids.DOWNLOAD_SONGS),
-                dcc.Download(id=ids.DOWNLOAD_PROFILE),
-            ], className="my-3"),
-            loading(html.Div(id=ids.INSIGHTS)),
-        ]),
+        dbc.Tab(label="Insights & Export", tab_id=ids.TAB_INSIGHTS, children=make_insights()),
     ])
+
+
+def make_visualizations(catalogue: Catalogue) -> list:
+    return [
+        html.H5("Every song on its first two principal components", className="mt-3"),
+        html.Div(id=ids.LEGEND_CLUSTERS, className="legend"),
+        loading(dcc.Graph(id=ids.GRAPH_PCA, config={"displaylogo": False}, clear_on_unhover=True)),
+        dcc.Tooltip(id=ids.TOOLTIP_PCA, direction="right"),
+        html.Div(id=ids.CAPTION_PCA, className="text-muted small"),
+        html.H5("Cluster profiles", className="mt-4"),
+        loading(dcc.Graph(id=ids.GRAPH_HEATMAP, config={"displaylogo": False})),
+        html.H5("Key features compared", className="mt-4"),
+        dcc.Dropdown(id=ids.DROPDOWN_BAR_FEATURES, options=feature_options(catalogue),
+                     value=bar_features(catalogue.numeric_columns), multi=True, clearable=False),
+        loading(dcc.Graph(id=ids.GRAPH_BARS, config={"displaylogo": False})),
+    ]
 
 
 def make_find_k() -> list:
     """The k sweep with progress and cancel, the per-song silhouette plot and the dendrogram."""
+    low, high = SWEEP_RANGE_DEFAULT
     return [
         html.H5("Which k? Every metric over a range of k", className="mt-3"),
         dbc.Row([
             dbc.Col(dbc.InputGroup([dbc.InputGroupText("k from"),
                                     dbc.Input(id=ids.INPUT_K_MIN, type="number", min=K_MIN, max=K_MAX, step=1,
-                                              value=2),
+                                              value=low),
                                     dbc.InputGroupText("to"),
                                     dbc.Input(id=ids.INPUT_K_MAX, type="number", min=K_MIN, max=K_MAX, step=1,
-                                              value=12)], size="sm"), md=5),
+                                              value=high)], size="sm"), md=6),
             dbc.Col([
                 dbc.Button("Find k", id=ids.BUTTON_FIND_K, color="primary", size="sm", className="me-2"),
                 dbc.Button("Cancel", id=ids.BUTTON_CANCEL_SWEEP, color="secondary", size="sm", outline=True,
                            disabled=True),
-            ], md=4),
+            ], md=6),
         ], className="g-2 align-items-center"),
         dbc.Progress(id=ids.PROGRESS_SWEEP, value=0, label="", className="mt-2", style={"height": "18px"}),
-        html.Div(id=ids.SWEEP_STATUS, className="small text-muted mt-1"),
-        dcc.Store(id=ids.STORE_SWEEP),
-        html.Div([html.Span(id=ids.RECOMMENDATION, className="me-2"),
+        html.Div(id=ids.SWEEP_STATUS, className="small mt-1", role="status"),
+        html.Div([html.Div(id=ids.TEXT_RECOMMENDATION, className="mb-2"),
                   dbc.Button("Use this k", id=ids.BUTTON_USE_K, size="sm", color="success", disabled=True)],
                  className="my-2"),
         loading(dcc.Graph(id=ids.GRAPH_K_SWEEP, config={"displaylogo": False})),
@@ -130,25 +139,69 @@ def make_find_k() -> list:
         html.Div("Per-song silhouette on the metric's sample. Drag over a range to list its songs "
                  "(the worst fitting first).", className="small text-muted"),
         loading(dcc.Graph(id=ids.GRAPH_SILHOUETTE, config={"displaylogo": False})),
-        html.Div(id=ids.WORST_SONGS, className="small"),
+        html.Div(id=ids.TABLE_WORST_SONGS, className="small"),
         html.H5("The top of the Ward tree", className="mt-4"),
         loading(dcc.Graph(id=ids.GRAPH_DENDROGRAM, config={"displaylogo": False})),
     ]
 
 
-def serve_layout(catalogue: Catalogue) -> html.Div:
-    """The whole page for one catalogue."""
-    return html.Div([
+def make_insights() -> list:
+    return [
+        html.Div([
+            dbc.Button("Download clustered songs (CSV)", id=ids.BUTTON_DOWNLOAD_SONGS, color="primary",
+                       className="me-2 mb-2"),
+            dbc.Button("Download cluster profiles (CSV)", id=ids.BUTTON_DOWNLOAD_PROFILE, color="secondary",
+                       className="mb-2"),
+            dcc.Download(id=ids.DOWNLOAD_SONGS),
+            dcc.Download(id=ids.DOWNLOAD_PROFILE),
+            html.Div(id=ids.EXPORT_STATUS, className="small", role="status"),
+        ], className="my-3"),
+        loading(html.Div(id=ids.PANEL_INSIGHTS)),
+    ]
+
+
+def make_state() -> list:
+    """The URL (read by one component, written by another), navigation, stores and polls: no visible parts."""
+    return [
         dcc.Location(id=ids.URL, refresh=False),
-        dcc.Store(id=ids.STORE_DATASET, storage_type="session"),
-        dcc.Store(id=ids.STORE_TREE),
+        dcc.Location(id=ids.URL_WRITE, refresh=False),
+        dcc.Store(id=ids.STORE_NAVIGATION),
+        dcc.Store(id=ids.STORE_DATASET),
+        dcc.Store(id=ids.STORE_VIEW),
+        dcc.Store(id=ids.STORE_SHOWN),
+        dcc.Store(id=ids.STORE_PCA_DRAWN),
+        dcc.Store(id=ids.STORE_TREE_READY),
+        dcc.Store(id=ids.STORE_SWEEP),
+        dcc.Store(id=ids.STORE_SWEEP_JOB),
         dcc.Interval(id=ids.INTERVAL_TREE, interval=1000, disabled=True),
-        dbc.Navbar(dbc.Container([
-            dbc.NavbarBrand("Amazon Music Clustering"),
-            html.Span("group songs by how they sound", className="navbar-text text-white-50"),
-        ], fluid=True), color="primary", dark=True, className="mb-3"),
+        dcc.Interval(id=ids.INTERVAL_SWEEP, interval=700, disabled=True),
+    ]
+
+
+def make_navbar() -> dbc.Navbar:
+    return dbc.Navbar(dbc.Container([
+        html.Div([dbc.NavbarBrand("Amazon Music Clustering", className="me-2"),
+                  html.Span("group songs by how they sound",
+                            className="navbar-text text-white-50 d-none d-md-inline")]),
+        dbc.Switch(id=ids.SWITCH_THEME, label="Dark", value=False, persistence=True, persistence_type="local",
+                   className="text-white mb-0", label_class_name="text-white"),
+    ], fluid=True, className="d-flex justify-content-between"), color="primary", dark=True, className="mb-3")
+
+
+def serve_layout(catalogue: Catalogue) -> html.Div:
+    """The whole page for the app's default catalogue (a link or an upload can switch it)."""
+    return html.Div([
+        *make_state(),
+        make_navbar(),
         dbc.Container(dbc.Row([
-            dbc.Col(html.Fieldset(make_controls(catalogue), id=ids.FIELDSET_CONTROLS), lg=3, md=4),
-            dbc.Col([html.Div(id=ids.STATUS), html.Div(id=ids.TREE_PROGRESS), make_tabs(catalogue)], lg=9, md=8),
+            dbc.Col(html.Fieldset(make_controls(catalogue), id=ids.FIELDSET_CONTROLS), lg=3, md=4,
+                    className="controls-column mb-3"),
+            dbc.Col([
+                html.Div(id=ids.ALERT_LINK),
+                html.Div([html.Div(id=ids.STATUS_PENDING), html.Div(id=ids.STATUS_SHOWN)], id=ids.STATUS_AREA,
+                         role="status", **{"aria-live": "polite"}),
+                html.Div(id=ids.TREE_PROGRESS),
+                html.Div(make_tabs(catalogue), id=ids.VIEWS),
+            ], lg=9, md=8),
         ]), fluid=True),
     ])

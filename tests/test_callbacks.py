@@ -1,152 +1,342 @@
-"""Callbacks called as plain functions, with Dash's callback context set where they read it."""
+"""Callbacks called as plain functions on a fresh app (its own services and cache per test)."""
 
 from __future__ import annotations
 
 import base64
 import io
 import json
+import time
 
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from dash import Patch, no_update
 
-from callbacks.common import run_triggered as triggered
-from callbacks.data_source import use_uploaded_csv
-from callbacks.export import download_profile, download_songs
-from callbacks.pca import hover_song, update_pca
-from callbacks.url_state import query_from_view, sync_url, view_from_query
-from callbacks.views import (
-    update_bars,
-    update_heatmap,
-    update_insights,
-    update_metrics,
-    update_overview,
-    update_status,
-)
+import clustering.view
+from clustering.engine import Engine
 from clustering.features import DEFAULT_FEATURES
-from data.registry import default_catalogue
 from layouts import ids
 
 FEATURES = list(DEFAULT_FEATURES)
 
 
-def test_views_follow_k_and_name_every_cluster():
-    status, legend, polling_off = update_status(None, 5, "kmeans", FEATURES, None)
-    assert polling_off
-    assert "k = 5" in str(status) and "demo data" in str(status) and len(legend) == 5
-    overview = update_overview(None, 5, "kmeans", FEATURES, None, ids.TAB_OVERVIEW)
-    assert str(overview).count("cluster-card") == 5
-    metrics = update_metrics(None, 5, "kmeans", FEATURES, None, ids.TAB_METRICS)
-    assert "Silhouette" in str(metrics) and "sample of" in str(metrics)
-    heatmap = update_heatmap(None, 5, "kmeans", FEATURES, None, ids.TAB_VISUALS)
-    assert len(heatmap.data[0].y) == 5
-    insights = update_insights(None, 5, "kmeans", FEATURES, None, ids.TAB_INSIGHTS)
-    assert str(insights).count("cluster-card") == 5
+def resolve(app, k=5, algorithm="kmeans", features=FEATURES, dataset="default") -> dict:
+    return app.callbacks["update_view"](dataset, k, algorithm, features, None)
 
 
-def test_hidden_tabs_are_not_built():
-    assert update_overview(None, 5, "kmeans", FEATURES, None, ids.TAB_METRICS) is no_update
-    assert update_heatmap(None, 5, "kmeans", FEATURES, None, ids.TAB_OVERVIEW) is no_update
+def test_views_follow_k_and_name_every_cluster(dash_app):
+    cb = dash_app.callbacks
+    view = resolve(dash_app, k=5)
+    status, legend, shown, banner, poll_off = cb["update_status"](view, None)
+    assert banner is None and poll_off is True
+    assert "k = 5, on 10 features" in str(status) and "demo data" in str(status) and len(legend) == 5
+    assert shown["key"] == view["key"]
+    assert str(cb["update_overview"](view, ids.TAB_OVERVIEW, False)).count("cluster-card") == 5
+    metrics = str(cb["update_metrics"](view, ids.TAB_METRICS))
+    assert "Silhouette" in metrics and "sample of" in metrics and ids.TABLE_PROFILE in metrics
+    assert len(cb["update_heatmap"](view, ids.TAB_VISUALIZATIONS, False).data[0].y) == 5
+    assert str(cb["update_insights"](view, ids.TAB_INSIGHTS)).count("cluster-card") == 5
 
 
-@pytest.mark.parametrize(("k", "features", "message"), [
-    (4, ["energy"], "at least two features"),
-    (4, [], "at least two features"),
-    (4, ["energy", "bogus"], "Unknown feature"),
+def test_hidden_tabs_are_not_built(dash_app):
+    view = resolve(dash_app)
+    assert dash_app.callbacks["update_overview"](view, ids.TAB_METRICS, False) is no_update
+    assert dash_app.callbacks["update_heatmap"](view, ids.TAB_OVERVIEW, False) is no_update
+    assert dash_app.callbacks["update_pca"](view, False, ids.TAB_OVERVIEW, None) == (no_update,) * 3
+
+
+@pytest.mark.parametrize(("features", "message"), [
+    (["energy"], "at least two features"),
+    ([], "at least two features"),
+    (["energy", "bogus"], "Unknown feature"),
 ])
-def test_invalid_states_give_a_message(k, features, message):
-    status, legend, _ = update_status(None, k, "kmeans", features, None)
-    assert message in str(status) and legend is no_update
-    assert update_overview(None, k, "kmeans", features, None, ids.TAB_OVERVIEW) is no_update
+def test_a_refused_request_says_why_and_keeps_the_old_views(dash_app, features, message):
+    cb = dash_app.callbacks
+    shown = cb["update_status"](resolve(dash_app, k=4), None)[2]
+    refused = resolve(dash_app, k=4, features=features)
+    status, legend, still_shown, *_ = cb["update_status"](refused, shown)
+    assert message in str(status) and "still show K-Means, k = 4, on 10 features" in str(status)
+    assert legend is no_update and still_shown is no_update
+    assert cb["update_overview"](refused, ids.TAB_OVERVIEW, False) is no_update
+    assert cb["update_pca"](refused, False, ids.TAB_VISUALIZATIONS, None) == (no_update,) * 3
 
 
-def test_scatter_is_built_once_then_patched():
-    figure, caption = triggered(None, update_pca, None, 4, "kmeans", FEATURES, None)
+def test_the_scatter_is_rebuilt_for_a_new_projection_and_patched_otherwise(dash_app, services):
+    draw = dash_app.callbacks["update_pca"]
+    figure, caption, drawn = draw(resolve(dash_app, k=4), False, ids.TAB_VISUALIZATIONS, None)
     assert isinstance(figure, go.Figure) and "PC1" in caption
-    patch, caption = triggered(ids.SLIDER_K + ".value", update_pca, None, 6, "kmeans", FEATURES, None)
+    # New k, same projection: one byte per song (base64: 4/3) and the colour scale, not the figure.
+    patch, caption, drawn = draw(resolve(dash_app, k=6), False, ids.TAB_VISUALIZATIONS, drawn)
     assert isinstance(patch, Patch) and caption is no_update
-    payload = json.dumps(patch.to_plotly_json())
-    # One byte per song (base64: 4/3) plus the colour scale: far below a rebuilt figure.
-    assert len(payload) < default_catalogue().n_songs * 1.4 + 2_000
-    rebuilt, _ = triggered(ids.CHECKLIST_FEATURES + ".value", update_pca, None, 6, "kmeans", FEATURES[:5], None)
-    assert isinstance(rebuilt, go.Figure)
+    assert len(json.dumps(patch.to_plotly_json())) < services.registry.default().n_songs * 1.4 + 2_000
+    # k and features changed together (a link, Back, Reset): a rebuild, whatever fired first.
+    rebuilt, caption, drawn = draw(resolve(dash_app, k=3, features=FEATURES[:4]), False, ids.TAB_VISUALIZATIONS,
+                                   drawn)
+    assert isinstance(rebuilt, go.Figure) and caption is not no_update
+    assert drawn["projection"].endswith(",".join(FEATURES[:4]))
+    # The same view again: nothing to send.
+    assert draw(resolve(dash_app, k=3, features=FEATURES[:4]), False, ids.TAB_VISUALIZATIONS, drawn) == \
+        (no_update,) * 3
+    # The theme alone: a Patch of the template, no colours.
+    themed, _, drawn = draw(resolve(dash_app, k=3, features=FEATURES[:4]), True, ids.TAB_VISUALIZATIONS, drawn)
+    assert isinstance(themed, Patch)
+    assert [op["location"] for op in themed.to_plotly_json()["operations"]] == [["layout", "template"]]
 
 
-def test_bars_are_visual_only_and_accept_an_empty_choice():
-    figure = update_bars(None, 3, "kmeans", FEATURES, None, ["energy", "valence"], ids.TAB_VISUALS)
-    assert len(figure.data) == 3
-    empty = update_bars(None, 3, "kmeans", FEATURES, None, [], ids.TAB_VISUALS)
+def test_visual_only_inputs_never_refit(dash_app, monkeypatch):
+    """Bar features, theme and tab switches redraw from the cached clustering: no fit, no projection."""
+    cb = dash_app.callbacks
+    view = resolve(dash_app, k=5)
+    cb["update_status"](view, None)
+    drawn = cb["update_pca"](view, False, ids.TAB_VISUALIZATIONS, None)[2]
+    calls = {"fit": 0, "project": 0}
+    real_fit = Engine._fit
+
+    def counted_fit(self, *args):
+        calls["fit"] += 1
+        return real_fit(self, *args)
+
+    import clustering.engine
+
+    real_project = clustering.engine.project
+
+    def counted_project(*args):
+        calls["project"] += 1
+        return real_project(*args)
+
+    monkeypatch.setattr(Engine, "_fit", counted_fit)
+    monkeypatch.setattr(clustering.engine, "project", counted_project)
+    for bars in (["energy"], ["valence", "tempo"], []):
+        cb["update_bars"](view, bars, ids.TAB_VISUALIZATIONS, False)
+    for dark in (True, False):
+        drawn = cb["update_pca"](view, dark, ids.TAB_VISUALIZATIONS, drawn)[2]
+        cb["update_heatmap"](view, ids.TAB_VISUALIZATIONS, dark)
+    for tab in (ids.TAB_OVERVIEW, ids.TAB_METRICS, ids.TAB_INSIGHTS, ids.TAB_FIND_K):
+        for name in ("update_overview", "update_metrics", "update_insights", "update_silhouette"):
+            args = (view, tab, False) if name in {"update_overview", "update_silhouette"} else (view, tab)
+            cb[name](*args)
+    assert calls == {"fit": 0, "project": 0}
+    # The same counters do see a real change.
+    cb["update_status"](resolve(dash_app, k=7), None)
+    assert calls["fit"] == 1
+
+
+def test_visual_only_inputs_cannot_reach_the_resolved_view(dash_app):
+    """In the callback graph, only the clustering's controls feed ``store-view``; bars, theme and tabs don't."""
+    producers = [spec for output, spec in dash_app.callback_map.items() if f"{ids.STORE_VIEW}.data" in output]
+    assert len(producers) == 1
+    inputs = {item["id"] for item in producers[0]["inputs"]}
+    assert inputs == {ids.STORE_DATASET, ids.SLIDER_K, ids.RADIO_ALGORITHM, ids.CHECKLIST_FEATURES,
+                      ids.STORE_TREE_READY}
+
+
+def test_bars_accept_an_empty_choice(dash_app):
+    view = resolve(dash_app, k=3)
+    assert len(dash_app.callbacks["update_bars"](view, ["energy", "valence"], ids.TAB_VISUALIZATIONS, False).data) == 3
+    empty = dash_app.callbacks["update_bars"](view, [], ids.TAB_VISUALIZATIONS, False)
     assert "at least one feature" in empty.layout.annotations[0].text
 
 
-def test_hover_shows_the_song():
-    show, bbox, children = hover_song({"points": [{"pointIndex": 7, "bbox": {"x0": 1}}]}, None, 4, "kmeans",
-                                      FEATURES)
-    title = default_catalogue().frame["name_song"].iloc[7]
+def test_hover_shows_the_song(dash_app, services):
+    view = resolve(dash_app, k=4)
+    show, bbox, children = dash_app.callbacks["hover_song"]({"points": [{"pointIndex": 7, "bbox": {"x0": 1}}]}, view)
+    title = services.registry.default().frame["name_song"].iloc[7]
     assert show is True and bbox == {"x0": 1} and title in str(children)
-    assert hover_song(None, None, 4, "kmeans", FEATURES)[0] is False
+    assert dash_app.callbacks["hover_song"](None, view)[0] is False
 
 
-def test_url_round_trip():
-    query = query_from_view(7, "agglomerative", ["energy", "tempo"], ids.TAB_METRICS)
-    view = view_from_query(query, FEATURES)
-    assert view == {"k": 7, "algorithm": "agglomerative", "features": ["energy", "tempo"], "tab": ids.TAB_METRICS}
-    assert view_from_query("?k=99&algorithm=nope&features=bogus&tab=x", FEATURES) == {}
+def test_a_link_sets_every_control_and_says_what_it_refused(dash_app):
+    apply = dash_app.callbacks["url_to_controls"]
+    out = apply("?k=9&algorithm=agglomerative&features=energy,tempo&tab=insights", None, None, 4, "kmeans",
+                FEATURES, ids.TAB_OVERVIEW)
+    dataset, _options, features, k, algorithm, tab, *_rest, alert = out
+    assert (dataset, features, k, algorithm, tab) == ("default", ["energy", "tempo"], 9, "agglomerative",
+                                                      ids.TAB_INSIGHTS)
+    assert alert is None
+    # Back to the first entry (no query): every control back to its default, even k.
+    out = apply("?k=9", {"search": "", "at": 1}, "default", 9, "agglomerative", ["energy", "tempo"], ids.TAB_INSIGHTS)
+    assert out[2] == FEATURES and out[3] == 4 and out[4] == "kmeans" and out[5] == ids.TAB_OVERVIEW
+    assert out[1] is no_update  # same catalogue: its feature list stays
+    refused = apply("?k=99&features=bogus", None, "default", 4, "kmeans", FEATURES, ids.TAB_OVERVIEW)
+    assert refused[3] is no_update and "k = 99 is outside" in str(refused[-1]) and "bogus" in str(refused[-1])
 
 
-def test_sync_url_sets_controls_from_the_link_and_the_link_from_controls():
+def test_controls_write_the_url_only_when_it_describes_another_view(dash_app):
+    write = dash_app.callbacks["controls_to_url"]
     options = [{"label": f, "value": f} for f in FEATURES]
-    out = triggered(None, sync_url, "?k=9&tab=insights", 4, "kmeans", FEATURES, ids.TAB_OVERVIEW, None, options)
-    assert out[0] == 9 and out[3] == ids.TAB_INSIGHTS and out[4] is no_update
-    out = triggered(ids.SLIDER_K + ".value", sync_url, "", 5, "kmeans", FEATURES, ids.TAB_OVERVIEW, None, options)
-    assert out[:4] == (no_update,) * 4 and "k=5" in out[4]
-    out = triggered(ids.BUTTON_RESET + ".n_clicks", sync_url, "", 5, "kmeans", ["energy", "key"],
-                    ids.TAB_OVERVIEW, 1, options)
-    assert out[2] == FEATURES
+    assert write("default", 4, "kmeans", FEATURES, ids.TAB_OVERVIEW, "", options) is no_update  # "/" is the defaults
+    query = write("default", 5, "kmeans", FEATURES, ids.TAB_OVERVIEW, "", options)
+    assert "k=5" in query and "algorithm=kmeans" in query
+    assert write("default", 5, "kmeans", list(reversed(FEATURES)), ids.TAB_OVERVIEW, query, options) is no_update
 
 
-def test_downloads():
-    songs = download_songs(1, None, 3, "kmeans", FEATURES)
+def test_reset_navigates_to_every_default_and_keeps_the_tab(dash_app):
+    navigation, low, high = dash_app.callbacks["reset"](1)
+    out = dash_app.callbacks["url_to_controls"]("?k=9", navigation, "default", 9, "agglomerative", ["key", "energy"],
+                                                ids.TAB_METRICS)
+    assert out[2] == FEATURES and out[3] == 4 and out[4] == "kmeans" and out[5] is no_update
+    assert (low, high) == (2, 12) and "energy" in out[7]  # the bars' features too
+
+
+def test_downloads(dash_app, services):
+    view = resolve(dash_app, k=3)
+    songs, note = dash_app.callbacks["download_songs"](1, view)
     frame = pd.read_csv(io.StringIO(songs["content"]))
-    assert len(frame) == default_catalogue().n_songs and {"cluster", "cluster_name"} <= set(frame.columns)
-    profile = download_profile(1, None, 3, "kmeans", FEATURES)
+    assert len(frame) == services.registry.default().n_songs and {"cluster", "cluster_name"} <= set(frame.columns)
+    assert "Exported 6,000 songs" in note
+    profile, _ = dash_app.callbacks["download_profile"](1, view)
     table = pd.read_csv(io.StringIO(profile["content"]))
-    assert list(table["cluster"]) == [0, 1, 2] and table["songs"].sum() == default_catalogue().n_songs
+    assert list(table["cluster"]) == [0, 1, 2] and table["songs"].sum() == services.registry.default().n_songs
+    refused, why = dash_app.callbacks["download_songs"](1, resolve(dash_app, k=3, features=["energy"]))
+    assert refused is no_update and "at least two features" in why
 
 
 def _upload(text: str) -> str:
     return "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
 
 
-def test_upload_switches_the_data_or_explains_why_not():
-    bad = use_uploaded_csv(_upload("name,artist\nx,y\n"), "bad.csv")
-    assert bad[0] is no_update and "no usable audio-feature columns" in str(bad[1])
+def test_an_upload_is_navigated_to_or_explained(dash_app):
+    cb = dash_app.callbacks
+    nav, note = cb["use_uploaded_csv"](_upload("name,artist\nx,y\n"), "bad.csv")
+    assert nav is no_update and "no usable audio-feature columns" in str(note)
     rows = "\n".join(f"s{i},{i / 10:.1f},{(9 - i) / 10:.1f},{100 + i}" for i in range(10))
-    good = use_uploaded_csv(_upload("track_id,energy,valence,tempo\n" + rows), "mine.csv")
-    dataset_id = good[0]
-    assert dataset_id.startswith("upload-") and good[3] == ["energy", "valence", "tempo"]
-    status, *_ = update_status(dataset_id, 3, "kmeans", ["energy", "valence", "tempo"], None)
+    nav, note = cb["use_uploaded_csv"](_upload("track_id,energy,valence,tempo\n" + rows), "mine.csv")
+    assert nav["dataset"].startswith("upload-") and "mine.csv" in str(note)
+    dataset, options, features, k, algorithm, tab, *_ = cb["url_to_controls"]("", nav, "default", 12, "kmeans",
+                                                                              FEATURES, ids.TAB_METRICS)
+    assert dataset == nav["dataset"] and features == ["energy", "valence", "tempo"] and len(options) == 3
+    assert (k, algorithm, tab) == (no_update,) * 3  # the person's k, algorithm and tab stay
+    status, *_ = cb["update_status"](cb["update_view"](dataset, 3, "kmeans", features, None), None)
     assert "10 songs" in str(status)
-    status, *_ = update_status(dataset_id, 12, "kmeans", ["energy", "valence", "tempo"], None)
+    status, *_ = cb["update_status"](cb["update_view"](dataset, 12, "kmeans", features, None), None)
     assert "larger than the number of songs" in str(status)
 
 
-def test_tree_poll_switches_the_views_from_preview_to_exact():
-    import time
+def test_a_link_to_an_upload_that_is_gone_says_so_and_shows_the_default(dash_app):
+    out = dash_app.callbacks["url_to_controls"]("?data=upload-00000000000000000000&k=5", None, None, 4, "kmeans",
+                                                FEATURES, ids.TAB_OVERVIEW)
+    assert out[0] == "default" and out[3] == 5 and "no longer on the server" in str(out[-1])
 
-    from callbacks.tree import poll_tree
 
+def test_ward_shows_the_placeholder_until_its_tree_job_is_done(dash_app, monkeypatch):
+    monkeypatch.setattr(clustering.view, "QUICK_TREE_SECONDS", 0.0)  # every tree counts as slow
+    cb = dash_app.callbacks
     features = FEATURES[:6]
-    status, _, polling_off = update_status(None, 3, "agglomerative", features, None)
-    assert "preview" in str(status) and polling_off is False  # and the tree is being built
-    assert poll_tree(1, "kmeans", None, features) == (no_update, None)
+    view = resolve(dash_app, k=3, algorithm="agglomerative", features=features)
+    assert view["placeholder"]
+    status, legend, _, banner, poll_off = cb["update_status"](view, None)
+    assert "K-Means placeholder" in str(status) and "placeholder" in str(legend[0])
+    assert poll_off is False and ("Building the exact Ward tree" in str(banner) or banner is None)
     deadline = time.monotonic() + 60
-    ready, banner = poll_tree(1, "agglomerative", None, features)
+    banner, disabled, ready = cb["poll_tree"](1, "default", 3, "agglomerative", features)
     while ready is no_update and time.monotonic() < deadline:
-        assert "Building the exact Ward tree" in str(banner)
+        assert "Building the exact Ward tree" in str(banner) and disabled is False
         time.sleep(0.2)
-        ready, banner = poll_tree(2, "agglomerative", None, features)
-    assert ready == {"dataset": None, "features": features} and banner is None
-    status, _, polling_off = update_status(None, 3, "agglomerative", features, ready)
-    assert "preview" not in str(status) and polling_off is True
+        banner, disabled, ready = cb["poll_tree"](2, "default", 3, "agglomerative", features)
+    assert banner is None and disabled is True and ready
+    exact = cb["update_view"]("default", 3, "agglomerative", features, ready)
+    assert not exact["placeholder"] and exact["key"] != view["key"]
+    assert "placeholder" not in str(cb["update_status"](exact, None)[0])
+    assert "cut for k = 3" in json.dumps(cb["update_dendrogram"](exact, ids.TAB_FIND_K, False).to_plotly_json())
+
+
+def test_export_waits_for_the_exact_tree(dash_app, monkeypatch):
+    monkeypatch.setattr(clustering.view, "QUICK_TREE_SECONDS", 0.0)
+    view = resolve(dash_app, k=3, algorithm="agglomerative", features=FEATURES[:5])
+    download, why = dash_app.callbacks["download_songs"](1, view)
+    assert download is no_update and "still being built" in why
+
+
+def test_a_sweep_runs_and_its_results_are_labelled_when_the_settings_change(dash_app):
+    cb = dash_app.callbacks
+    view = resolve(dash_app, k=4, features=FEATURES[:4])
+    job, result, poll_off = cb["run_sweep"](1, None, None, None, view, 2, 5)
+    assert result is None and poll_off is False  # old results cleared at the start
+    deadline = time.monotonic() + 60
+    while result is no_update or result is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+        job, result, poll_off = cb["run_sweep"](1, None, 1, job, view, 2, 5)
+    assert job["state"] == "done" and poll_off is True and [row["k"] for row in result["rows"]] == [2, 3, 4, 5]
+    _figure, text, use_disabled, label = cb["show_sweep"](result, view, False)
+    assert use_disabled is False and label == f"Use k = {result['recommended_k']}" and "other settings" not in str(text)
+    other = resolve(dash_app, k=4, features=FEATURES[:5])
+    _, text, use_disabled, _ = cb["show_sweep"](result, other, False)
+    assert use_disabled is True and "other settings" in str(text) and "4 features" in str(text)
+    state = cb["show_sweep_state"](2, 5, view, job)
+    assert state[:4] == (False, True, False, False) and "Done: 4 values of k" in state[4]
+
+
+def test_a_sweep_with_an_invalid_range_says_why_and_cannot_start(dash_app):
+    view = resolve(dash_app)
+    state = dash_app.callbacks["show_sweep_state"](10, 5, view, None)
+    assert state[0] is True and "backwards" in state[4]
+    job, result, _ = dash_app.callbacks["run_sweep"](1, None, None, None, view, 10, 5)
+    assert job["state"] == "refused" and "backwards" in job["message"] and result is no_update
+
+
+def test_a_cancelled_sweep_says_so(dash_app):
+    cb = dash_app.callbacks
+    view = resolve(dash_app, k=4, features=FEATURES[:3])
+    job, _, _ = cb["run_sweep"](1, None, None, None, view, 2, 15)
+    job, result, poll_off = cb["run_sweep"](1, 1, 1, job, view, 2, 15)
+    deadline = time.monotonic() + 30
+    while not poll_off:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+        job, result, poll_off = cb["run_sweep"](1, 1, 2, job, view, 2, 15)
+    assert job["state"] == "cancelled" and result is no_update
+    state = cb["show_sweep_state"](2, 15, view, job)
+    assert state[0] is False and "Cancelled after" in state[4] and state[2] is False
+
+
+def test_ids_are_named_like_their_strings():
+    names = {name: value for name, value in vars(ids).items() if name.isupper()}
+    assert names, "no ids found"
+    for name, value in names.items():
+        assert name == value.upper().replace("-", "_"), f"{name} = {value!r}"
+    assert len(set(names.values())) == len(names)
+
+
+def test_every_id_in_the_layout_comes_from_ids(dash_app):
+    import dash
+
+    found: set[str] = set()
+
+    def walk(component) -> None:
+        if isinstance(component, dash.development.base_component.Component):
+            if isinstance(getattr(component, "id", None), str):
+                found.add(component.id)
+            children = getattr(component, "children", None)
+            for child in children if isinstance(children, list) else [children]:
+                walk(child)
+
+    walk(dash_app.layout)
+    known = {value for name, value in vars(ids).items() if name.isupper()}
+    assert len(found) > 40 and found - known == set()
+
+
+def _graph(app) -> list[tuple[str, set[str], set[str], set[str]]]:
+    """(outputs key, inputs, states, outputs) of every callback, props as 'id.prop'."""
+    callbacks = []
+    for key, spec in app.callback_map.items():
+        outputs = {part.split("@")[0] for part in key.strip(".").split("...")}
+        inputs = {f"{item['id']}.{item['property']}" for item in spec["inputs"]}
+        states = {f"{item['id']}.{item['property']}" for item in spec.get("state", [])}
+        callbacks.append((key, inputs, states, outputs))
+    return callbacks
+
+
+def test_no_callback_waits_on_its_own_results(dash_app):
+    """Dash holds a callback while any of its inputs or states may still change because of a
+    pending callback, its own included; such a callback then waits on itself, and a superseded
+    request can leave it (and all after it) waiting for ever. The graph must have no such loop."""
+    graph = _graph(dash_app)
+    assert len(graph) > 20
+    for key, inputs, states, outputs in graph:
+        touched, frontier = set(outputs), set(outputs)
+        while frontier:
+            frontier = {out for _, ins, _, outs in graph if ins & frontier for out in outs} - touched
+            touched |= frontier
+        waits_on_itself = ((inputs | states) - outputs) & touched
+        assert not waits_on_itself, f"{key} reads {sorted(waits_on_itself)}, which its own outputs lead to"

@@ -1,20 +1,14 @@
-"""Choosing k: the sweep callback, its figures, the silhouette plot, worst songs and the tree."""
+"""Choosing k: the sweep job through its callback, its figures, the silhouette plot, worst songs and the tree."""
 
 from __future__ import annotations
+
+import time
 
 import numpy as np
 import pytest
 from dash import no_update
 from scipy.cluster.hierarchy import linkage
 
-from callbacks.choose_k import (
-    list_worst_songs,
-    run_sweep,
-    show_sweep,
-    update_dendrogram,
-    update_silhouette,
-    use_recommended_k,
-)
 from clustering.features import DEFAULT_FEATURES
 from clustering.metrics import nearest_other_cluster
 from layouts import ids
@@ -24,38 +18,38 @@ FEATURES = list(DEFAULT_FEATURES)
 FIND_K = ids.TAB_FIND_K
 
 
-def test_sweep_reports_progress_and_a_recommendation():
-    progress = []
-    result = run_sweep(progress.append, 1, None, "kmeans", FEATURES, 2, 6)
+def sweep_to_the_end(app, view: dict, k_min: int, k_max: int) -> tuple[dict, dict]:
+    job, result, _ = app.callbacks["run_sweep"](1, None, None, None, view, k_min, k_max)
+    deadline = time.monotonic() + 120
+    while result is no_update or result is None:
+        assert time.monotonic() < deadline and job["state"] in {"queued", "running"}, job
+        time.sleep(0.05)
+        job, result, _ = app.callbacks["run_sweep"](1, None, 1, job, view, k_min, k_max)
+    return job, result
+
+
+def test_sweep_reports_progress_and_a_recommendation(dash_app):
+    view = dash_app.callbacks["update_view"]("default", 4, "kmeans", FEATURES, None)
+    job, result = sweep_to_the_end(dash_app, view, 2, 6)
     assert [row["k"] for row in result["rows"]] == [2, 3, 4, 5, 6]
-    assert [p[1] for p in progress if p[1]] == ["0/5", "1/5", "2/5", "3/5", "4/5", "5/5", "5/5"]
-    assert progress[-1][0] == 100
+    assert (job["done"], job["total"]) == (5, 5)
     assert 2 <= result["recommended_k"] <= 6 and "elbow" in result["rule"]
-    figure, text, disabled, label = show_sweep(result)
+    figure, text, disabled, label = dash_app.callbacks["show_sweep"](result, view, False)
     assert f"Recommended k = {result['recommended_k']}" in str(text)
     assert len(figure.data) == 8 and not disabled and label == f"Use k = {result['recommended_k']}"
-    assert use_recommended_k(1, result) == result["recommended_k"]
+    assert dash_app.callbacks["use_recommended_k"](1, result) == result["recommended_k"]
 
 
-def test_sweep_agglomerative_builds_the_tree_first():
-    progress = []
-    result = run_sweep(progress.append, 1, None, "agglomerative", FEATURES[:4], 2, 4)
-    assert "Ward tree" in progress[0][2]  # no other test builds the tree of these 4 features
-    assert [row["k"] for row in result["rows"]] == [2, 3, 4]
+def test_sweep_agglomerative_builds_the_tree_first(dash_app):
+    view = dash_app.callbacks["update_view"]("default", 3, "agglomerative", FEATURES[:4], None)
+    _, result = sweep_to_the_end(dash_app, view, 2, 4)
+    assert [row["k"] for row in result["rows"]] == [2, 3, 4] and result["algorithm"] == "agglomerative"
 
 
-@pytest.mark.parametrize(("k_min", "k_max", "message"), [(5, 3, "k range"), (None, 4, "whole numbers"),
-                                                          (2, 40, "k range")])
-def test_bad_ranges_say_why(k_min, k_max, message):
-    progress = []
-    assert run_sweep(progress.append, 1, None, "kmeans", FEATURES, k_min, k_max) is no_update
-    assert message in progress[-1][2]
-
-
-def test_empty_sweep_shows_a_prompt():
-    figure, text, disabled, _ = show_sweep(None)
+def test_empty_sweep_shows_a_prompt(dash_app):
+    figure, text, disabled, _ = dash_app.callbacks["show_sweep"](None, None, False)
     assert disabled and text == ""
-    assert disabled and "Find k" in figure.layout.annotations[0].text
+    assert "Find k" in figure.layout.annotations[0].text
 
 
 def test_sweep_figure_marks_elbow_and_recommendation():
@@ -67,16 +61,17 @@ def test_sweep_figure_marks_elbow_and_recommendation():
     assert "knee: k = 3" in [a.text for a in figure.layout.annotations]
 
 
-def test_silhouette_plot_and_worst_songs():
-    figure = update_silhouette(None, 3, "kmeans", FEATURES, None, FIND_K)
+def test_silhouette_plot_and_worst_songs(dash_app):
+    cb = dash_app.callbacks
+    view = cb["update_view"]("default", 3, "kmeans", FEATURES, None)
+    figure = cb["update_silhouette"](view, FIND_K, False)
     assert len(figure.data) == 3 and sum(len(t.x) for t in figure.data) == 6_000
-    table = list_worst_songs(None, None, 3, "kmeans", FEATURES, None, FIND_K)
+    table = cb["list_worst_songs"](None, view, FIND_K)
     assert "whole sample" in str(table) and str(table).count("Tr(") >= 2
     first_trace = figure.data[0]
     selected = {"points": [{"customdata": int(row)} for row in first_trace.customdata[:5]]}
-    table = list_worst_songs(selected, None, 3, "kmeans", FEATURES, None, FIND_K)
-    assert "5 selected songs" in str(table)
-    assert update_silhouette(None, 3, "kmeans", FEATURES, None, ids.TAB_OVERVIEW) is no_update
+    assert "5 selected songs" in str(cb["list_worst_songs"](selected, view, FIND_K))
+    assert cb["update_silhouette"](view, ids.TAB_OVERVIEW, False) is no_update
 
 
 def test_silhouette_figure_sorts_within_clusters():
@@ -91,15 +86,16 @@ def test_nearest_other_cluster():
     assert nearest_other_cluster(x, labels, np.array([0, 4]), np.arange(6)).tolist() == [1, 1]
 
 
-def test_dendrogram_cut_and_messages():
+def test_dendrogram_cut_and_messages(dash_app):
     points = np.random.default_rng(0).normal(size=(200, 3))
     tree = linkage(points, "ward")
     figure = dendrogram_figure(tree, 4)
     cut = figure.layout.shapes[0].y0
     heights = np.sort(tree[:, 2])
     assert heights[-4] < cut < heights[-3]
-    kmeans_view = update_dendrogram(None, 4, "kmeans", FEATURES, None, FIND_K)
+    cb = dash_app.callbacks
+    kmeans_view = cb["update_dendrogram"](cb["update_view"]("default", 4, "kmeans", FEATURES, None), FIND_K, False)
     assert "Agglomerative" in kmeans_view.layout.annotations[0].text
-    run_sweep(lambda _: None, 1, None, "agglomerative", FEATURES[:3], 2, 3)
-    ward_view = update_dendrogram(None, 3, "agglomerative", FEATURES[:3], None, FIND_K)
+    ward = cb["update_view"]("default", 3, "agglomerative", FEATURES[:3], None)  # 6,000 songs: exact at once
+    ward_view = cb["update_dendrogram"](ward, FIND_K, False)
     assert ward_view.layout.shapes and "k = 3" in ward_view.layout.annotations[0].text

@@ -1,0 +1,107 @@
+/* Amazon Music Clustering: what the browser does on its own, at once, without a round trip. */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  amc: {
+    /* A control moved: unless it asks for what the views already show, say "Computing…" now and
+       dim the old views. Dash holds callbacks whose inputs are still being computed, so this one
+       reads only the controls, and remembers what is shown in a variable set by `pending`. */
+    asked: function (dataset, k, algorithm, features, options) {
+      return window.dash_clientside.amc.compare(dataset, k, algorithm, features, window.__amcView,
+                                                window.__amcShown, options);
+    },
+
+    /* The resolved view or the shown view arrived: compare again. */
+    pending: function (view, shown, dataset, k, algorithm, features, options) {
+      window.__amcView = view;
+      window.__amcShown = shown;
+      return window.dash_clientside.amc.compare(dataset, k, algorithm, features, view, shown, options);
+    },
+
+    /* What the controls ask for against the resolved view and what the views show. A difference
+       means work under way; a refused request keeps the old views dimmed (the status line says why
+       and what they still show). */
+    compare: function (dataset, k, algorithm, features, view, shown, options) {
+      const signature = (d, a, kk, f) => [d || 'default', a, kk, (f || []).slice().sort().join(',')].join('|');
+      const asked = signature(dataset, algorithm, k, features);
+      const refused = view && view.error && signature(view.dataset, view.algorithm, view.k, view.features) === asked;
+      const current = shown && signature(shown.dataset, shown.algorithm, shown.k, shown.features) === asked;
+      if (refused || (current && shown.failed)) {
+        return ['', '', 'views views-stale'];
+      }
+      if (current) {
+        return ['', '', 'views'];
+      }
+      const option = (options || []).find(o => o.value === algorithm);
+      const n = (features || []).length;
+      const text = `Computing ${option ? option.label : algorithm} at k = ${k} with ${n} feature${n === 1 ? '' : 's'}…`;
+      return [text, 'd-none', 'views views-stale'];
+    },
+
+    /* Bootstrap 5.3 colour modes: the whole page follows one attribute. */
+    theme: function (dark) {
+      document.documentElement.setAttribute('data-bs-theme', dark ? 'dark' : 'light');
+    },
+  },
+});
+
+/* Back and Forward: hand the URL to the page's one navigation path (callbacks/url_state.py). */
+window.addEventListener('popstate', () => {
+  if (window.dash_clientside && window.dash_clientside.set_props) {
+    window.dash_clientside.set_props('store-navigation', {data: {search: window.location.search, at: Date.now()}});
+  }
+});
+
+/* Tabs by keyboard: the selected tab is in the Tab order (dash-bootstrap-components leaves every
+   tab at tabindex -1), arrows move between tabs, Enter or Space selects (the WAI-ARIA tabs pattern). */
+(function () {
+  const rove = () => {
+    document.querySelectorAll('[role=tablist]').forEach(list => {
+      const tabs = Array.from(list.querySelectorAll('[role=tab]'));
+      const selected = tabs.find(tab => tab.classList.contains('active')) || tabs[0];
+      tabs.forEach(tab => {
+        const index = tab === selected ? '0' : '-1';
+        if (tab.getAttribute('tabindex') !== index) tab.setAttribute('tabindex', index);
+        const state = String(tab === selected);
+        if (tab.getAttribute('aria-selected') !== state) tab.setAttribute('aria-selected', state);
+      });
+    });
+  };
+  new MutationObserver(rove).observe(document.documentElement,
+    {childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'tabindex']});
+  document.addEventListener('keydown', event => {
+    const tab = event.target.closest && event.target.closest('[role=tab]');
+    if (!tab) return;
+    const tabs = Array.from(tab.closest('[role=tablist]').querySelectorAll('[role=tab]'));
+    const at = tabs.indexOf(tab);
+    const step = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1}[event.key];
+    if (step) {
+      event.preventDefault();
+      tabs[(at + step + tabs.length) % tabs.length].focus();
+    } else if (event.key === 'Home' || event.key === 'End') {
+      event.preventDefault();
+      tabs[event.key === 'Home' ? 0 : tabs.length - 1].focus();
+    } else if (event.key === ' ' || event.key === 'Enter') {
+      event.preventDefault();
+      tab.click();
+    }
+  });
+})();
+
+/* Wide tables scroll sideways inside their box; say so while they do. */
+(function () {
+  const mark = () => {
+    document.querySelectorAll('.scroll-box').forEach(box => {
+      const inner = box.querySelector('.table-responsive');
+      const overflowing = inner && inner.scrollWidth > inner.clientWidth + 1;
+      box.classList.toggle('scrolls', Boolean(overflowing));
+    });
+  };
+  let queued = false;
+  const schedule = () => {
+    if (!queued) {
+      queued = true;
+      requestAnimationFrame(() => { queued = false; mark(); });
+    }
+  };
+  new MutationObserver(schedule).observe(document.documentElement, {childList: true, subtree: true});
+  window.addEventListener('resize', schedule);
+})();
