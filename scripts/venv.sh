@@ -9,7 +9,7 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
   .venv/bin/python -m pip install --quiet --upgrade pip
 fi
-stamp=".venv/.installed-$(cat requirements.txt "$req" | sha256sum | cut -c1-16)-$kind"
+stamp=".venv/.installed-$(cat requirements*.txt | sha256sum | cut -c1-16)-$kind"
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet -r "$req"
   touch "$stamp"
