@@ -12,7 +12,7 @@ from typing import Any
 
 from clustering.cache import ResultCache
 from clustering.engine import Engine
-from clustering.jobs import CeleryJobRunner, JobRunner, JobStatus, Progress
+from clustering.jobs import CeleryJobRunner, JobRunner, JobStatus, Progress, timing
 from clustering.models import ClusteringError
 from clustering.sweep import SweepRow, sweep
 from clustering.view import ALGORITHMS
@@ -98,9 +98,8 @@ class Services:
         status = self.start_tree(dataset_id, features)
         while status is not None and status.active:
             progress.check()
-            estimate = f" of about {status.estimate:.0f} s" if status.estimate else ""
             progress.update(message=f"Building the exact Ward tree of all {engine.catalogue.n_songs:,} songs first "
-                                    f"({status.elapsed():.0f} s{estimate}); then every k is a cut of it.")
+                                    f"({timing(status.elapsed(), status.estimate)}); then every k is a cut of it.")
             time.sleep(0.5)
             status = self.jobs.status(status.id)
         if status is None or status.state != "done":

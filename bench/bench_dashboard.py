@@ -11,7 +11,6 @@ the recluster callbacks' server time, cold and cached, measured in-process.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -111,25 +110,27 @@ def full_figure_kb() -> float:
     return len(figure.to_json()) / 1024
 
 
-def server_times() -> None:
-    """The recluster callbacks in-process: cold (empty cache) and cached, per k."""
-    from callbacks.common import run_triggered
-    from callbacks.pca import update_pca
-    from callbacks.views import update_bars, update_heatmap, update_status
+def server_times(songs: int) -> None:
+    """The recluster callbacks in-process on a fresh app: cold (empty cache) and cached, per k."""
+    from app import create_app
     from clustering.features import DEFAULT_FEATURES
+    from settings import Settings
 
-    features = list(DEFAULT_FEATURES)
-    run_triggered(None, update_pca, None, 4, "kmeans", features, None)  # PCA once, as the page load does
+    app = create_app(Settings(demo_songs=songs, cache_dir=Path(tempfile.mkdtemp(prefix="amc-bench-cold-"))))
+    cb, tab, features = app.callbacks, "tab-visualizations", list(DEFAULT_FEATURES)
+    view = cb["update_view"]("default", 4, "kmeans", features, None)
+    drawn = cb["update_pca"](view, False, tab, None)[2]  # the scatter once, as the page load does
     cold, warm = [], []
     for k in range(5, 13):
         for bucket in (cold, warm):
             started = time.perf_counter()
-            update_status(None, k, "kmeans", features, None)
-            update_heatmap(None, k, "kmeans", features, None, "tab-visualizations")
-            update_bars(None, k, "kmeans", features, None, ["energy", "valence"], "tab-visualizations")
-            run_triggered("slider-k.value", update_pca, None, k, "kmeans", features, None)
+            view = cb["update_view"]("default", k, "kmeans", features, None)
+            cb["update_status"](view, None)
+            cb["update_heatmap"](view, tab, False)
+            cb["update_bars"](view, ["energy", "valence"], tab, False)
+            drawn = cb["update_pca"](view, False, tab, drawn)[2]
             bucket.append(time.perf_counter() - started)
-    print("  recluster callbacks on the scatter tab (status, heatmap, bars, scatter), k=5..12: "
+    print("  recluster callbacks on the scatter tab (view, status, heatmap, bars, scatter), k=5..12: "
           f"cold median {statistics.median(cold):.2f} s, "
           f"cached median {statistics.median(warm) * 1000:.0f} ms")
 
@@ -141,7 +142,6 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8071)
     args = parser.parse_args()
     cache_dir = tempfile.mkdtemp(prefix="amc-bench-")
-    os.environ.update({"CACHE_DIR": cache_dir, "DEMO_SONGS": str(args.songs), "SONGS_CSV": ""})
     sys.path.insert(0, str(ROOT))
     print(f"# Dashboard benchmark: {args.songs:,} demo songs, gunicorn (2 workers), headless Chromium")
     env = {"PORT": str(args.port), "CACHE_DIR": cache_dir, "DEMO_SONGS": str(args.songs), "SONGS_CSV": ""}
@@ -150,10 +150,7 @@ def main() -> None:
         browser_figures(f"http://127.0.0.1:{args.port}", args.changes)
     finally:
         stop_server(server)
-    import settings
-
-    settings.CACHE_DIR = Path(tempfile.mkdtemp(prefix="amc-bench-cold-"))  # an empty cache: cold fits
-    server_times()
+    server_times(args.songs)
 
 
 if __name__ == "__main__":

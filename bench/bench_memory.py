@@ -72,10 +72,10 @@ def main() -> None:
             before_ward = total[0]
             page.goto(f"{url}/?k=6&algorithm=agglomerative&tab=visualizations")
             page.wait_for_selector("#status-area .text-muted", timeout=120_000)
-            page.wait_for_function("document.getElementById('status-area').innerText.includes('preview')",
+            page.wait_for_function("document.getElementById('status-area').innerText.includes('placeholder')",
                                    timeout=120_000)
             page.wait_for_function("document.getElementById('status-area').innerText.includes('Agglomerative')"
-                                   " && !document.getElementById('status-area').innerText.includes('preview')",
+                                   " && !document.getElementById('status-area').innerText.includes('placeholder')",
                                    timeout=600_000)
             browser.close()
     finally:

@@ -70,7 +70,7 @@ def sweep_panel(k_min, k_max, view_data: dict | None, job: dict | None) -> tuple
     done, total = job.get("done", 0), job.get("total", 0)
     if state in ACTIVE:
         value = round(100 * job.get("fraction", 0.0))
-        return True, False, True, True, job.get("message", ""), value, f"{done}/{total}" if total else ""
+        return True, False, True, True, job.get("message", ""), value, f"{done}/{total}" if total else "", "mt-2"
     view = View.from_dict(view_data)
     problem = None
     try:
@@ -89,14 +89,15 @@ def sweep_panel(k_min, k_max, view_data: dict | None, job: dict | None) -> tuple
     }.get(state, "")
     value = 100 if state == "done" else round(100 * done / total) if total else 0
     label = f"{done}/{total}" + (" cancelled" if state == "cancelled" else "") if total else ""
-    return problem is not None, True, False, False, problem or outcome, value, label
+    progress = "mt-2" if total else "mt-2 d-none"  # no bar before a sweep has run
+    return problem is not None, True, False, False, problem or outcome, value, label, progress
 
 
 def sweep_view(result: dict | None, view_data: dict | None, dark: bool) -> tuple:
     """The sweep's charts and recommendation; labelled, and "Use k" off, when the controls now ask
     for other settings than the sweep's."""
     if not result or not result.get("rows"):
-        return themed(empty_figure("Pick a range and press Find k."), dark), "", True, "Use this k"
+        return themed(empty_figure("Pick a range and press Find k."), dark), "", True, "Use this k", "d-none"
     view = View.from_dict(view_data)
     current = view is not None and view.ok and (result.get("fingerprint"), result["algorithm"],
                                                  tuple(result["features"])) == (view.fingerprint, view.algorithm,
@@ -106,7 +107,7 @@ def sweep_view(result: dict | None, view_data: dict | None, dark: bool) -> tuple
     if not current and view is not None:
         text = [sweep_for_other_settings(result, view), *text]
     figure = themed(sweep_figure(result["rows"], k, result.get("elbow_k")), dark)
-    return figure, text, not current, f"Use k = {k}"
+    return figure, text, not current, f"Use k = {k}", ""
 
 
 def silhouette_for(result: ClusterResult, dark: bool):
@@ -172,6 +173,7 @@ def register(app: Dash, services: Services) -> list:
         Output(ids.SWEEP_STATUS, "children"),
         Output(ids.PROGRESS_SWEEP, "value"),
         Output(ids.PROGRESS_SWEEP, "label"),
+        Output(ids.PROGRESS_SWEEP, "className"),
         Input(ids.INPUT_K_MIN, "value"),
         Input(ids.INPUT_K_MAX, "value"),
         Input(ids.STORE_VIEW, "data"),
@@ -185,6 +187,7 @@ def register(app: Dash, services: Services) -> list:
         Output(ids.TEXT_RECOMMENDATION, "children"),
         Output(ids.BUTTON_USE_K, "disabled"),
         Output(ids.BUTTON_USE_K, "children"),
+        Output(ids.BUTTON_USE_K, "className"),
         Input(ids.STORE_SWEEP, "data"),
         Input(ids.STORE_VIEW, "data"),
         Input(ids.SWITCH_THEME, "value"),
@@ -202,17 +205,17 @@ def register(app: Dash, services: Services) -> list:
         """One click sets the k slider to the recommended k."""
         return int(result["recommended_k"]) if result and "recommended_k" in result else no_update
 
-    @app.callback(Output(ids.GRAPH_SILHOUETTE, "figure"), Input(ids.STORE_VIEW, "data"),
+    @app.callback(Output(ids.GRAPH_SILHOUETTE, "figure"), Input(ids.STORE_SHOWN, "data"),
                   Input(ids.TABS_MAIN, "active_tab"), Input(ids.SWITCH_THEME, "value"))
     def update_silhouette(view, active_tab, dark):
         return tab_view(services, ids.TAB_FIND_K, lambda r, e: silhouette_for(r, dark), view, active_tab)
 
     @app.callback(Output(ids.TABLE_WORST_SONGS, "children"), Input(ids.GRAPH_SILHOUETTE, "selectedData"),
-                  Input(ids.STORE_VIEW, "data"), Input(ids.TABS_MAIN, "active_tab"))
+                  Input(ids.STORE_SHOWN, "data"), Input(ids.TABS_MAIN, "active_tab"))
     def list_worst_songs(selected, view, active_tab):
         return tab_view(services, ids.TAB_FIND_K, lambda r, e: worst_songs(r, e, selected), view, active_tab)
 
-    @app.callback(Output(ids.GRAPH_DENDROGRAM, "figure"), Input(ids.STORE_VIEW, "data"),
+    @app.callback(Output(ids.GRAPH_DENDROGRAM, "figure"), Input(ids.STORE_SHOWN, "data"),
                   Input(ids.TABS_MAIN, "active_tab"), Input(ids.SWITCH_THEME, "value"))
     def update_dendrogram(view, active_tab, dark):
         try:

@@ -20,8 +20,10 @@ Build = Callable[[ClusterResult, Engine], object]
 
 
 def shown_result(services: Services, view_data: dict | None) -> tuple[View, Engine, ClusterResult] | None:
-    """The resolved view in the page's store and its clustering, or None when there is nothing to
-    show (no view yet, or a refused request: the status line says why)."""
+    """A view from the page's stores and its clustering, or None when there is nothing to show
+    (no view yet, a refused request or a failed one: the status line says why)."""
+    if view_data and view_data.get("failed"):
+        return None
     view = View.from_dict(view_data)
     if view is None or view.error:
         return None

@@ -53,8 +53,9 @@ def follow_tree(services: Services, dataset, k, algorithm, features) -> tuple:
     view = services.engine(dataset or DEFAULT_DATASET).resolve(dataset or DEFAULT_DATASET, algorithm, k, features)
     if view.error:
         return None, True, no_update
-    if not view.placeholder:  # the tree exists now
-        return None, True, {"view": view.key}
+    if not view.placeholder:  # the tree exists now; the views follow in a moment
+        done = dbc.Alert("The exact Ward tree is built: switching the views to it…", color="info", className="py-2")
+        return done, True, {"view": view.key}
     return tree_banner_for(services, view)
 
 

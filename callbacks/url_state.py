@@ -29,7 +29,7 @@ from clustering.view import (
 )
 from data.loader import Catalogue, DatasetError
 from layouts import ids
-from layouts.page import bar_features, cleaning_popover, data_source_text, feature_options
+from layouts.page import HIDDEN, bar_features, cleaning_popover, data_source_text, feature_options
 from services import Services
 
 
@@ -90,6 +90,7 @@ def apply_navigation(services: Services, query: str | None, nav: dict | None, da
         data_source_text(catalogue) if new_dataset else no_update,
         cleaning_popover(catalogue) if new_dataset else no_update,
         alert,
+        (HIDDEN if wanted.dataset == DEFAULT_DATASET else {}) if new_dataset else no_update,
     )
 
 
@@ -118,6 +119,7 @@ def register(app: Dash, services: Services) -> list:
         Output(ids.DATA_SOURCE, "children"),
         Output(ids.POPOVER_CLEANING, "children"),
         Output(ids.ALERT_LINK, "children"),
+        Output(ids.BUTTON_DEFAULT_DATA, "style"),
         Input(ids.URL, "search"),
         Input(ids.STORE_NAVIGATION, "data"),
         State(ids.STORE_DATASET, "data"),
@@ -155,4 +157,10 @@ def register(app: Dash, services: Services) -> list:
         (the catalogue and the tab stay where the person is)."""
         return navigation(reset=True), *SWEEP_RANGE_DEFAULT
 
-    return [url_to_controls, controls_to_url, reset]
+    @app.callback(Output(ids.STORE_NAVIGATION, "data", allow_duplicate=True),
+                  Input(ids.BUTTON_DEFAULT_DATA, "n_clicks"), prevent_initial_call=True)
+    def use_default_catalogue(_clicks):
+        """From an upload back to the app's own catalogue (k, algorithm and tab stay)."""
+        return navigation(dataset=DEFAULT_DATASET)
+
+    return [use_default_catalogue, url_to_controls, controls_to_url, reset]

@@ -1,7 +1,8 @@
 """The tabs that follow a clustering, except the scatter: overview, metrics, heatmap, bars, insights.
 
-Each reads the resolved view plus its own visual inputs, and builds only while its tab is shown
-(``tab_view``).
+Each reads the view the status line says is shown (``store-shown``: the resolved request once its
+clustering exists; the last good one while a request is refused) plus its own visual inputs, and
+builds only while its tab is open (``tab_view``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def bars_for(result: ClusterResult, bar_features: list[str] | None, dark: bool):
 
 
 def register(app: Dash, services: Services) -> list:
-    view = Input(ids.STORE_VIEW, "data")
+    view = Input(ids.STORE_SHOWN, "data")  # what the status line says is shown, so every tab agrees with it
     tab = Input(ids.TABS_MAIN, "active_tab")
     dark = Input(ids.SWITCH_THEME, "value")
 

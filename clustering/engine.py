@@ -25,10 +25,12 @@ from data.loader import PRIMARY_GENRE, Catalogue
 #: How long a lock on one clustering may be held before others compute it themselves.
 CLUSTER_LOCK_SECONDS = 120
 #: The exact Ward tree's time grows with n^2 x features. Its rate is calibrated on this machine
-#: by timing a tree of CALIBRATION_SONGS songs, then replaced by the rate of each real build.
-CALIBRATION_SONGS = 4_000
+#: by timing trees of CALIBRATION_SONGS songs, then replaced by the rate of each real build.
+CALIBRATION_SONGS = 3_000
+CALIBRATION_RUNS = 3
 #: Per doubling of n beyond the calibration size, the rate grows by this share (memory no longer
-#: in cache; measured here: 5.6e-9 s per pair at 4,000 songs, 6.3e-9 at 32,000, 6.7e-9 at 95,837).
+#: in cache; measured here: 5.6e-9 s per pair at 2,000-8,000 songs, 6.3e-9 at 32,000, 6.7e-9 at
+#: 95,837, ten features).
 RATE_GROWTH_PER_DOUBLING = 0.045
 _calibrated_rate: dict[int, float] = {}  # features -> seconds per song pair per feature, this process
 
@@ -126,18 +128,29 @@ class Engine:
 
     def tree_seconds(self, requested=None) -> float:
         """How long the exact Ward tree of every song takes on this machine: from the last real
-        build's rate at a similar size, else from a tree of 4,000 songs timed now (once a process)."""
+        build's rate at a similar size, else from trees of 3,000 songs timed here (the fastest of
+        three, so a moment of load does not inflate it), shared by every worker through the cache."""
         features = self.features(requested)
         n, d = self.catalogue.n_songs, len(features)
         measured = self.cache.get(ResultCache.key("tree-rate"))
         if isinstance(measured, dict) and abs(math.log2(max(n, 2) / max(measured.get("n", 1), 2))) < 1:
             return float(measured["rate"]) * n * n * d
+        key = ResultCache.key("tree-calibration", features=d)
         if d not in _calibrated_rate:
-            x = self.matrix(features)
-            rows = np.random.default_rng(self.seed).choice(len(x), size=min(len(x), CALIBRATION_SONGS), replace=False)
-            started = time.perf_counter()
-            ward_tree(x[np.sort(rows)])
-            _calibrated_rate[d] = (time.perf_counter() - started) / (len(rows) ** 2 * d)
+            stored = self.cache.get(key)
+            if isinstance(stored, float):
+                _calibrated_rate[d] = stored
+            else:
+                x = self.matrix(features)
+                rows = np.sort(np.random.default_rng(self.seed).choice(
+                    len(x), size=min(len(x), CALIBRATION_SONGS), replace=False))
+                timings = []
+                for _ in range(CALIBRATION_RUNS):
+                    started = time.perf_counter()
+                    ward_tree(x[rows])
+                    timings.append(time.perf_counter() - started)
+                _calibrated_rate[d] = min(timings) / (len(rows) ** 2 * d)
+                self.cache.set(key, _calibrated_rate[d])
         growth = 1 + RATE_GROWTH_PER_DOUBLING * max(0.0, math.log2(n / CALIBRATION_SONGS))
         return _calibrated_rate[d] * growth * n * n * d
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import socket
 import threading
@@ -33,6 +34,16 @@ HEARTBEAT_SECONDS = 2.0
 LOST_AFTER_SECONDS = 30.0
 #: Jobs of one kind running at once in one process; more wait their turn (bounded memory and CPU).
 DEFAULT_LIMITS = {"tree": 1, "sweep": 2}
+
+
+def timing(elapsed: float, estimate: float | None) -> str:
+    """Elapsed time against an estimate, in words that never claim more than 100%: "33 s of about
+    40 s", or past it, "45 s so far, past the estimate of about 40 s"."""
+    if estimate and elapsed <= estimate:
+        return f"{math.floor(elapsed)} s of about {math.ceil(estimate)} s"
+    if estimate:
+        return f"{math.floor(elapsed)} s so far, past the estimate of about {math.ceil(estimate)} s"
+    return f"{math.floor(elapsed)} s so far"
 
 
 class JobCancelled(Exception):

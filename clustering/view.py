@@ -100,6 +100,7 @@ def controls_from_link(query: str | None, available: Sequence[str], dataset: str
                 refused.append(f"This catalogue has no feature {', '.join(unknown)}.")
     tab = params.get("tab", "").strip() or defaults.tab
     if tab not in TABS:
+        refused.append(f"There is no tab {tab!r}; showing {DEFAULT_TAB}.")
         tab = defaults.tab
     return Controls(dataset=dataset, k=k, algorithm=algorithm, features=features, tab=tab), refused
 

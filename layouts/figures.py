@@ -134,8 +134,8 @@ def heatmap_figure(means: pd.DataFrame, z_scores: pd.DataFrame, names: list[str]
         colorscale="RdBu", reversescale=True, zmid=0, zmin=-3, zmax=3, colorbar={"title": "z-score"},
         hovertemplate="%{y}<br>%{x}: %{text} (z = %{z:.2f})<extra></extra>",
     ))
-    figure.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=120 + 38 * len(names),
-                         yaxis={"autorange": "reversed"})
+    figure.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10}, height=140 + 38 * len(names),
+                         yaxis={"autorange": "reversed"})  # room above the first row for the toolbar
     return figure
 
 
@@ -178,29 +178,38 @@ def empty_figure(message: str) -> go.Figure:
 
 
 def sweep_figure(rows: list[dict], recommended: int | None, elbow: int | None) -> go.Figure:
-    """The four metrics against k, the elbow marked and the recommended k highlighted."""
-    panels = [("inertia", "Inertia (elbow)", "lower, with diminishing returns"),
-              ("silhouette", "Silhouette", "higher is better"),
-              ("davies_bouldin", "Davies-Bouldin", "lower is better"),
-              ("calinski_harabasz", "Calinski-Harabasz", "higher is better")]
-    figure = make_subplots(rows=2, cols=2, subplot_titles=[f"{title} ({hint})" for _, title, hint in panels],
+    """The four metrics against k: the recommended k as a dashed line through every panel, each
+    metric's own best k as a marker (they may disagree: that is worth seeing), the knee marked."""
+    panels = [("inertia", "Inertia (elbow)", "lower, with diminishing returns", None),
+              ("silhouette", "Silhouette", "higher is better", max),
+              ("davies_bouldin", "Davies-Bouldin", "lower is better", min),
+              ("calinski_harabasz", "Calinski-Harabasz", "higher is better", max)]
+    figure = make_subplots(rows=2, cols=2, subplot_titles=[f"{title} ({hint})" for _, title, hint, _ in panels],
                            horizontal_spacing=0.1, vertical_spacing=0.18)
     ks = [row["k"] for row in rows]
-    for index, (metric, title, _) in enumerate(panels):
+    for index, (metric, title, _, best) in enumerate(panels):
         r, c = index // 2 + 1, index % 2 + 1
         values = [row[metric] for row in rows]
         figure.add_scatter(x=ks, y=values, mode="lines+markers", name=title, row=r, col=c, showlegend=False,
                            line={"color": PALETTE[0]},
                            hovertemplate=f"k = %{{x}}<br>{title}: %{{y:,.3f}}<extra></extra>")
+        finite = [(v, k) for v, k in zip(values, ks, strict=True) if np.isfinite(v)]
+        if best is not None and finite:
+            value, k = best(finite)
+            figure.add_scatter(x=[k], y=[value], mode="markers+text", row=r, col=c, showlegend=False,
+                               marker={"size": 12, "color": PALETTE[2], "symbol": "circle-open", "line": {"width": 3}},
+                               text=[f"best: k = {k}"], textposition="top center",
+                               hovertemplate=f"best {title}: k = {k}<extra></extra>")
         if recommended in ks:
-            figure.add_scatter(x=[recommended], y=[values[ks.index(recommended)]], mode="markers", row=r, col=c,
-                               marker={"size": 14, "color": PALETTE[1], "symbol": "star"}, showlegend=False,
-                               hovertemplate=f"recommended k = {recommended}<extra></extra>")
+            figure.add_vline(x=recommended, line_dash="dash", line_color=PALETTE[1], row=r, col=c)
         if metric == "inertia" and elbow in ks:
             figure.add_annotation(x=elbow, y=values[ks.index(elbow)], text=f"knee: k = {elbow}", row=r, col=c,
                                   showarrow=True, arrowhead=2, ax=40, ay=-30)
         figure.update_xaxes(title_text="k", dtick=1, row=r, col=c)
-    figure.update_layout(height=560, margin={"l": 50, "r": 10, "t": 40, "b": 40})
+    if recommended in ks:
+        figure.add_annotation(x=recommended, y=1.0, xref="x", yref="y domain", yanchor="bottom", showarrow=False,
+                              text=f"recommended k = {recommended}", font={"color": PALETTE[1]})
+    figure.update_layout(height=580, margin={"l": 50, "r": 10, "t": 50, "b": 40})
     return figure
 
 

@@ -50,6 +50,7 @@ BUTTON_CLEANING = "button-cleaning"
 POPOVER_CLEANING = "popover-cleaning"
 UPLOAD_CSV = "upload-csv"
 UPLOAD_STATUS = "upload-status"
+BUTTON_DEFAULT_DATA = "button-default-data"
 
 # Tabs: "tab-" + the tab's name in links (clustering.view.TABS).
 TAB_OVERVIEW = "tab-overview"

@@ -20,7 +20,9 @@ from clustering.view import (
 from data.loader import Catalogue
 from layouts import ids
 from layouts.figures import feature_label
+from layouts.panels import sideways
 
+HIDDEN = {"display": "none"}
 BAR_FEATURES_DEFAULT = ("energy", "danceability", "acousticness", "speechiness", "valence", "instrumentalness")
 
 
@@ -69,6 +71,8 @@ def make_data_source(catalogue: Catalogue) -> html.Div:
                     children=cleaning_popover(catalogue)),
         dcc.Upload(id=ids.UPLOAD_CSV, children=html.Div(["Drop a CSV here or ", html.A("choose a file")]),
                    className="upload-box mt-3", max_size=200 * 1024 * 1024, multiple=False),
+        dbc.Button(f"Back to the {'demo' if catalogue.is_demo else 'default'} catalogue", id=ids.BUTTON_DEFAULT_DATA,
+                   size="sm", color="link", className="p-0 mt-1", style=HIDDEN),
         html.Div(id=ids.UPLOAD_STATUS, className="small mt-1"),
     ])
 
@@ -103,7 +107,9 @@ def make_visualizations(catalogue: Catalogue) -> list:
         dcc.Tooltip(id=ids.TOOLTIP_PCA, direction="right"),
         html.Div(id=ids.CAPTION_PCA, className="text-muted small"),
         html.H5("Cluster profiles", className="mt-4"),
-        loading(dcc.Graph(id=ids.GRAPH_HEATMAP, config={"displaylogo": False})),
+        # Every feature keeps a readable column: on a phone the heatmap scrolls sideways instead.
+        sideways(loading(dcc.Graph(id=ids.GRAPH_HEATMAP, config={"displaylogo": False},
+                                   style={"minWidth": "640px"})), "Scroll sideways for every feature →"),
         html.H5("Key features compared", className="mt-4"),
         dcc.Dropdown(id=ids.DROPDOWN_BAR_FEATURES, options=feature_options(catalogue),
                      value=bar_features(catalogue.numeric_columns), multi=True, clearable=False),
@@ -118,21 +124,23 @@ def make_find_k() -> list:
         html.H5("Which k? Every metric over a range of k", className="mt-3"),
         dbc.Row([
             dbc.Col(dbc.InputGroup([dbc.InputGroupText("k from"),
-                                    dbc.Input(id=ids.INPUT_K_MIN, type="number", min=K_MIN, max=K_MAX, step=1,
-                                              value=low),
+                                    # No min/max/step: the browser would send nothing for 1, 20 or 2.5,
+                                    # and the page could not say which end is wrong (check_range does).
+                                    dbc.Input(id=ids.INPUT_K_MIN, type="number", value=low, inputmode="numeric"),
                                     dbc.InputGroupText("to"),
-                                    dbc.Input(id=ids.INPUT_K_MAX, type="number", min=K_MIN, max=K_MAX, step=1,
-                                              value=high)], size="sm"), md=6),
+                                    dbc.Input(id=ids.INPUT_K_MAX, type="number", value=high, inputmode="numeric")],
+                                   size="sm"), md=6),
             dbc.Col([
                 dbc.Button("Find k", id=ids.BUTTON_FIND_K, color="primary", size="sm", className="me-2"),
                 dbc.Button("Cancel", id=ids.BUTTON_CANCEL_SWEEP, color="secondary", size="sm", outline=True,
                            disabled=True),
             ], md=6),
         ], className="g-2 align-items-center"),
-        dbc.Progress(id=ids.PROGRESS_SWEEP, value=0, label="", className="mt-2", style={"height": "18px"}),
+        dbc.Progress(id=ids.PROGRESS_SWEEP, value=0, label="", className="mt-2 d-none", style={"height": "18px"}),
         html.Div(id=ids.SWEEP_STATUS, className="small mt-1", role="status"),
         html.Div([html.Div(id=ids.TEXT_RECOMMENDATION, className="mb-2"),
-                  dbc.Button("Use this k", id=ids.BUTTON_USE_K, size="sm", color="success", disabled=True)],
+                  dbc.Button("Use this k", id=ids.BUTTON_USE_K, size="sm", color="success", disabled=True,
+                             className="d-none")],
                  className="my-2"),
         loading(dcc.Graph(id=ids.GRAPH_K_SWEEP, config={"displaylogo": False})),
         html.H5("How well each song fits its cluster", className="mt-4"),

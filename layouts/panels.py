@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
 from dash import dcc, html
 
 from clustering.engine import ClusterResult
+from clustering.jobs import timing
 from clustering.view import ALGORITHMS, View
 from data.loader import UNKNOWN_GENRE, Catalogue
 from layouts import ids
@@ -35,8 +34,10 @@ def status_line(view: View, catalogue: Catalogue) -> list:
 
 def status_refused(message: str, shown: View | None) -> list:
     """Why the controls' request cannot be shown, and what the (dimmed) views still show."""
-    still = (f" The views below still show {shown.describe()} (dimmed) until the controls ask for "
-             "something that can be shown.") if shown else ""
+    if shown is None:
+        return [dbc.Alert([html.Strong("Nothing to show yet: "), message], color="warning", className="py-2 mb-2")]
+    still = (f" The views below still show {shown.describe()} (dimmed) until the controls ask for something "
+             "that can be shown.")
     return [dbc.Alert([html.Strong("Not updated: "), message, still], color="warning", className="py-2 mb-2")]
 
 
@@ -67,7 +68,8 @@ def overview_panel(result: ClusterResult, catalogue: Catalogue, dark: bool = Fal
             _card_header(result, i),
             dbc.CardBody([
                 html.Div(f"{result.scores.sizes[i]:,} songs ({result.scores.shares[i]:.1%})", className="small mb-2"),
-                html.Div("Top songs (most popular)", className="fw-semibold small"),
+                html.Div("Top songs (most popular)" if catalogue.column("popularity") is not None
+                         else "First songs in the file (it has no popularity column)", className="fw-semibold small"),
                 html.Ol([html.Li(f"{s['title']} — {s['artist']}") for s in top], className="small ps-3"),
                 html.Div("Most representative (nearest the centre)", className="fw-semibold small"),
                 html.Ol([html.Li(f"{s['title']} — {s['artist']}") for s in typical], className="small ps-3 mb-0"),
@@ -102,12 +104,12 @@ def metric_reading(name: str, value: float) -> str:
     return "higher means tighter clusters that are further apart; compare across k, not across datasets"
 
 
-def scrolling_table(table: dbc.Table) -> html.Div:
-    """A wide table that scrolls sideways inside its box, with a hint shown when it does
-    (assets/app.js marks the box when its table is wider than it)."""
+def sideways(child, hint: str = "Scroll sideways for more columns →") -> html.Div:
+    """Something wide that scrolls sideways inside its box, with a hint shown when it does
+    (assets/app.js marks the box when its content is wider than it)."""
     return html.Div([
-        html.Div("Scroll sideways for more columns →", className="scroll-hint small text-muted"),
-        html.Div(table, className="table-responsive small"),
+        html.Div(hint, className="scroll-hint small text-muted"),
+        html.Div(child, className="table-responsive small"),
     ], className="scroll-box")
 
 
@@ -131,7 +133,7 @@ def metrics_panel(result: ClusterResult) -> list:
     for feature in result.profile.means.columns:
         shown[feature_label(feature)] = [format_value(feature, float(v)) for v in table[feature]]
     return [dbc.Row(cards, className="mt-3"), html.H5("Cluster summary (mean of each feature)"),
-            scrolling_table(dbc.Table.from_dataframe(shown, striped=True, hover=True, size="sm",
+            sideways(dbc.Table.from_dataframe(shown, striped=True, hover=True, size="sm",
                                                      id=ids.TABLE_PROFILE))]
 
 
@@ -169,20 +171,15 @@ def worst_songs_table(songs: list[dict], values: list[float], clusters: list[int
         html.Td(f"{cluster}: {names[cluster]}"), html.Td(f"{other}: {names[other]}"),
     ]) for song, value, cluster, other in zip(songs, values, clusters, nearest, strict=True)])
     return [html.Div(f"Worst fitting of {scope}:", className="fw-semibold mt-2"),
-            scrolling_table(dbc.Table([header, body], size="sm", striped=True, className="mb-0"))]
+            sideways(dbc.Table([header, body], size="sm", striped=True, className="mb-0"))]
 
 
 def tree_banner(elapsed: float, estimate: float | None, fraction: float, n_songs: int) -> dbc.Alert:
     """The exact tree's build: time against this machine's calibrated estimate, never past 100%."""
-    if estimate and elapsed <= estimate:
-        timing = f"{math.floor(elapsed)} s of about {math.ceil(estimate)} s"
-    elif estimate:
-        timing = (f"{math.floor(elapsed)} s so far, past the estimate of about {math.ceil(estimate)} s "
-                  "(the machine is busy); it ends on its own")
-    else:
-        timing = f"{math.floor(elapsed)} s so far"
+    late = " (the machine is busy); it ends on its own" if estimate and elapsed > estimate else ""
     return dbc.Alert([
-        html.Div(f"Building the exact Ward tree of all {n_songs:,} songs: {timing}. Until then the views show "
+        html.Div(f"Building the exact Ward tree of all {n_songs:,} songs: {timing(elapsed, estimate)}{late}. "
+                 "Until then the views show "
                  "K-Means clusters at the same k, named as such; the page stays usable.", className="small mb-1"),
         dbc.Progress(value=round(100 * min(fraction, 1.0)), striped=True, animated=True, style={"height": "6px"}),
     ], color="info", className="py-2")
@@ -198,10 +195,12 @@ def recommendation(result: dict) -> list:
 
 def sweep_for_other_settings(result: dict, view: View) -> html.Div:
     """A sweep whose settings the controls no longer ask for is labelled, not passed off as current."""
+    what = (f"{ALGORITHMS[result['algorithm']]} on {len(result['features'])} features "
+            f"({', '.join(feature_label(f) for f in result['features'])})")
+    if result.get("fingerprint") != view.fingerprint:
+        what += " of another catalogue"
     return html.Div([
         html.Strong("These results are for other settings: "),
-        f"{ALGORITHMS[result['algorithm']]} on {len(result['features'])} features "
-        f"({', '.join(feature_label(f) for f in result['features'])}); the controls now ask for "
-        f"{ALGORITHMS.get(view.algorithm, view.algorithm)} on {len(view.features)} features. "
-        "Press Find k to sweep the current settings.",
+        f"{what}; the controls now ask for {ALGORITHMS.get(view.algorithm, view.algorithm)} on "
+        f"{len(view.features)} features. Press Find k to sweep the current settings.",
     ], className="alert alert-secondary py-2 small mb-2")

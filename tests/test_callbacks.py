@@ -149,7 +149,7 @@ def test_a_link_sets_every_control_and_says_what_it_refused(dash_app):
     apply = dash_app.callbacks["url_to_controls"]
     out = apply("?k=9&algorithm=agglomerative&features=energy,tempo&tab=insights", None, None, 4, "kmeans",
                 FEATURES, ids.TAB_OVERVIEW)
-    dataset, _options, features, k, algorithm, tab, *_rest, alert = out
+    dataset, _options, features, k, algorithm, tab, *_rest, alert, _back = out
     assert (dataset, features, k, algorithm, tab) == ("default", ["energy", "tempo"], 9, "agglomerative",
                                                       ids.TAB_INSIGHTS)
     assert alert is None
@@ -158,7 +158,7 @@ def test_a_link_sets_every_control_and_says_what_it_refused(dash_app):
     assert out[2] == FEATURES and out[3] == 4 and out[4] == "kmeans" and out[5] == ids.TAB_OVERVIEW
     assert out[1] is no_update  # same catalogue: its feature list stays
     refused = apply("?k=99&features=bogus", None, "default", 4, "kmeans", FEATURES, ids.TAB_OVERVIEW)
-    assert refused[3] is no_update and "k = 99 is outside" in str(refused[-1]) and "bogus" in str(refused[-1])
+    assert refused[3] is no_update and "k = 99 is outside" in str(refused[-2]) and "bogus" in str(refused[-2])
 
 
 def test_controls_write_the_url_only_when_it_describes_another_view(dash_app):
@@ -215,7 +215,7 @@ def test_an_upload_is_navigated_to_or_explained(dash_app):
 def test_a_link_to_an_upload_that_is_gone_says_so_and_shows_the_default(dash_app):
     out = dash_app.callbacks["url_to_controls"]("?data=upload-00000000000000000000&k=5", None, None, 4, "kmeans",
                                                 FEATURES, ids.TAB_OVERVIEW)
-    assert out[0] == "default" and out[3] == 5 and "no longer on the server" in str(out[-1])
+    assert out[0] == "default" and out[3] == 5 and "no longer on the server" in str(out[-2])
 
 
 def test_ward_shows_the_placeholder_until_its_tree_job_is_done(dash_app, monkeypatch):
@@ -233,7 +233,7 @@ def test_ward_shows_the_placeholder_until_its_tree_job_is_done(dash_app, monkeyp
         assert "Building the exact Ward tree" in str(banner) and disabled is False
         time.sleep(0.2)
         banner, disabled, ready = cb["poll_tree"](2, "default", 3, "agglomerative", features)
-    assert banner is None and disabled is True and ready
+    assert "built: switching the views" in str(banner) and disabled is True and ready
     exact = cb["update_view"]("default", 3, "agglomerative", features, ready)
     assert not exact["placeholder"] and exact["key"] != view["key"]
     assert "placeholder" not in str(cb["update_status"](exact, None)[0])
@@ -258,10 +258,11 @@ def test_a_sweep_runs_and_its_results_are_labelled_when_the_settings_change(dash
         time.sleep(0.1)
         job, result, poll_off = cb["run_sweep"](1, None, 1, job, view, 2, 5)
     assert job["state"] == "done" and poll_off is True and [row["k"] for row in result["rows"]] == [2, 3, 4, 5]
-    _figure, text, use_disabled, label = cb["show_sweep"](result, view, False)
+    _figure, text, use_disabled, label, use_class = cb["show_sweep"](result, view, False)
+    assert "d-none" not in use_class
     assert use_disabled is False and label == f"Use k = {result['recommended_k']}" and "other settings" not in str(text)
     other = resolve(dash_app, k=4, features=FEATURES[:5])
-    _, text, use_disabled, _ = cb["show_sweep"](result, other, False)
+    _, text, use_disabled, _, _ = cb["show_sweep"](result, other, False)
     assert use_disabled is True and "other settings" in str(text) and "4 features" in str(text)
     state = cb["show_sweep_state"](2, 5, view, job)
     assert state[:4] == (False, True, False, False) and "Done: 4 values of k" in state[4]
@@ -340,3 +341,24 @@ def test_no_callback_waits_on_its_own_results(dash_app):
             touched |= frontier
         waits_on_itself = ((inputs | states) - outputs) & touched
         assert not waits_on_itself, f"{key} reads {sorted(waits_on_itself)}, which its own outputs lead to"
+
+
+def test_hidden_tabs_show_the_last_shown_view_while_a_request_is_refused(dash_app):
+    """Opened while a request is refused, a tab shows what the status line says is shown."""
+    cb = dash_app.callbacks
+    shown = cb["update_status"](resolve(dash_app, k=6), None)[2]
+    refused = resolve(dash_app, k=6, features=["energy"])
+    assert cb["update_status"](refused, shown)[2] is no_update  # the shown view stays
+    overview = cb["update_overview"](shown, ids.TAB_OVERVIEW, False)
+    assert str(overview).count("cluster-card") == 6
+
+
+def test_a_link_back_to_the_default_catalogue_after_an_upload(dash_app):
+    cb = dash_app.callbacks
+    rows = "\n".join(f"s{i},{i / 10:.1f},{(9 - i) / 10:.1f},{100 + i}" for i in range(10))
+    nav, _ = cb["use_uploaded_csv"](_upload("track_id,energy,valence,tempo\n" + rows), "mine.csv")
+    upload = cb["url_to_controls"]("", nav, "default", 5, "kmeans", FEATURES, ids.TAB_METRICS)
+    assert upload[-1] == {}  # the way back is offered
+    back = cb["url_to_controls"]("", cb["use_default_catalogue"](1), upload[0], 5, "kmeans", upload[2],
+                                 ids.TAB_METRICS)
+    assert back[0] == "default" and back[2] == FEATURES and back[-1] == {"display": "none"}

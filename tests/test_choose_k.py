@@ -34,9 +34,9 @@ def test_sweep_reports_progress_and_a_recommendation(dash_app):
     assert [row["k"] for row in result["rows"]] == [2, 3, 4, 5, 6]
     assert (job["done"], job["total"]) == (5, 5)
     assert 2 <= result["recommended_k"] <= 6 and "elbow" in result["rule"]
-    figure, text, disabled, label = dash_app.callbacks["show_sweep"](result, view, False)
+    figure, text, disabled, label, _ = dash_app.callbacks["show_sweep"](result, view, False)
     assert f"Recommended k = {result['recommended_k']}" in str(text)
-    assert len(figure.data) == 8 and not disabled and label == f"Use k = {result['recommended_k']}"
+    assert len(figure.data) == 7 and not disabled and label == f"Use k = {result['recommended_k']}"  # 4 curves, 3 bests
     assert dash_app.callbacks["use_recommended_k"](1, result) == result["recommended_k"]
 
 
@@ -47,18 +47,21 @@ def test_sweep_agglomerative_builds_the_tree_first(dash_app):
 
 
 def test_empty_sweep_shows_a_prompt(dash_app):
-    figure, text, disabled, _ = dash_app.callbacks["show_sweep"](None, None, False)
-    assert disabled and text == ""
+    figure, text, disabled, _, use_class = dash_app.callbacks["show_sweep"](None, None, False)
+    assert disabled and text == "" and "d-none" in use_class  # no button before there is a k to use
     assert "Find k" in figure.layout.annotations[0].text
 
 
-def test_sweep_figure_marks_elbow_and_recommendation():
-    rows = [{"k": k, "inertia": 100 / k, "silhouette": 0.1 * k, "davies_bouldin": 1.0, "calinski_harabasz": 5.0}
-            for k in range(2, 7)]
+def test_sweep_figure_marks_elbow_recommendation_and_each_metrics_best():
+    rows = [{"k": k, "inertia": 100 / k, "silhouette": 0.1 * k, "davies_bouldin": abs(k - 3) + 1.0,
+             "calinski_harabasz": 10.0 - k} for k in range(2, 7)]
     figure = sweep_figure(rows, recommended=4, elbow=3)
-    stars = [trace for trace in figure.data if trace.marker.symbol == "star"]
-    assert len(stars) == 4 and all(list(t.x) == [4] for t in stars)
-    assert "knee: k = 3" in [a.text for a in figure.layout.annotations]
+    lines = [shape for shape in figure.layout.shapes if shape.type == "line"]
+    assert len(lines) == 4 and all(shape.x0 == shape.x1 == 4 for shape in lines)  # through every panel
+    best = {trace.hovertemplate.split(":")[0]: list(trace.x) for trace in figure.data if trace.mode == "markers+text"}
+    assert best == {"best Silhouette": [6], "best Davies-Bouldin": [3], "best Calinski-Harabasz": [2]}
+    texts = [a.text for a in figure.layout.annotations]
+    assert "knee: k = 3" in texts and "recommended k = 4" in texts
 
 
 def test_silhouette_plot_and_worst_songs(dash_app):

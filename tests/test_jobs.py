@@ -101,10 +101,14 @@ def test_jobs_of_one_kind_wait_for_a_free_slot(tmp_path):
     release = threading.Event()
     runner.handlers["slow"] = lambda params, progress: release.wait(5)
     first, second = runner.submit("slow", {}), runner.submit("slow", {})
-    time.sleep(0.3)
-    assert runner.status(first.id).state == "running" and runner.status(second.id).state == "queued"
+    deadline = time.monotonic() + 10
+    while "running" not in {runner.status(first.id).state, runner.status(second.id).state}:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    time.sleep(0.2)
+    assert sorted([runner.status(first.id).state, runner.status(second.id).state]) == ["queued", "running"]
     release.set()
-    assert runner.wait(second.id, timeout=10).state == "done"
+    assert runner.wait(first.id, timeout=10).state == runner.wait(second.id, timeout=10).state == "done"
 
 
 def test_progress_by_estimate_never_passes_100_percent():

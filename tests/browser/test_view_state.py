@@ -16,6 +16,7 @@ from tests.browser.helpers import (
     effective_opacity,
     open_page,
     set_k,
+    show_tab,
     slider_value,
     status,
     wait_status,
@@ -72,6 +73,7 @@ def test_reset_restores_every_default(page, server):
 @pytest.mark.parametrize(("low", "high", "reason"), [
     ("10", "5", "larger than"),
     ("1", "20", "between 2 and 15"),
+    ("2", "16", "between 2 and 15"),
     ("", "12", "both ends"),
     ("2.5", "6", "whole numbers"),
 ])
@@ -175,6 +177,18 @@ def test_one_feature_keeps_old_views_dimmed_and_labelled(page, server):
     assert re.search(r"k = 4,? on 2 features", text), text  # what the views below still show
     for selector in ("#legend-clusters", "#graph-heatmap", "#graph-bars", "#graph-pca"):
         assert effective_opacity(page, selector) < 0.7, selector
+
+
+def test_a_tab_opened_while_a_request_is_refused_shows_what_the_status_says(page, server):
+    open_page(page, server, "?k=5&features=energy,valence&tab=visualizations")
+    wait_status(page, "k = 5, on 2 features")
+    page.locator("#checklist-features").get_by_label("valence").uncheck()
+    page.wait_for_function("document.getElementById('status-area').innerText.includes('at least two features')")
+    assert "still show K-Means, k = 5, on 2 features" in page.inner_text("#status-area")
+    show_tab(page, "Overview")
+    page.wait_for_function("document.querySelectorAll('#panel-overview .cluster-card').length === 5")
+    show_tab(page, "Metrics")
+    page.wait_for_selector("#panel-metrics .metric-value")
 
 
 def test_uploaded_catalogue_survives_a_reload(page, server, tmp_path):
