@@ -98,16 +98,7 @@ def browser_figures(url: str, changes: int) -> None:
               f"p95 {percentile(values, 0.95):7.0f} ms")
     print(f"  bytes per k change: scatter patch {statistics.median(r['pca_bytes'] for r in rows) / 1024:.0f} KB, "
           f"all callbacks {statistics.median(r['all_bytes'] for r in rows) / 1024:.0f} KB "
-          f"(uncompressed; a full scatter figure is {full_figure_kb():.0f} KB)")
-
-
-def full_figure_kb() -> float:
-    from callbacks.common import run_triggered
-    from callbacks.pca import update_pca
-    from clustering.features import DEFAULT_FEATURES
-
-    figure, _ = run_triggered(None, update_pca, None, 4, "kmeans", list(DEFAULT_FEATURES), None)
-    return len(figure.to_json()) / 1024
+          "(uncompressed)")
 
 
 def server_times(songs: int) -> None:
@@ -118,14 +109,15 @@ def server_times(songs: int) -> None:
 
     app = create_app(Settings(demo_songs=songs, cache_dir=Path(tempfile.mkdtemp(prefix="amc-bench-cold-"))))
     cb, tab, features = app.callbacks, "tab-visualizations", list(DEFAULT_FEATURES)
-    view = cb["update_view"]("default", 4, "kmeans", features, None)
-    drawn = cb["update_pca"](view, False, tab, None)[2]  # the scatter once, as the page load does
+    view = cb["update_view"]("default", 4, "kmeans", features, None, None)
+    figure, _, drawn = cb["update_pca"](view, False, tab, None)  # the scatter once, as the page load does
+    print(f"  a full scatter figure: {len(figure.to_json()) / 1024:.0f} KB (uncompressed)")
     cold, warm = [], []
     for k in range(5, 13):
         for bucket in (cold, warm):
             started = time.perf_counter()
-            view = cb["update_view"]("default", k, "kmeans", features, None)
-            cb["update_status"](view, None)
+            view = cb["update_view"]("default", k, "kmeans", features, None, None)
+            cb["update_status"](view)
             cb["update_heatmap"](view, tab, False)
             cb["update_bars"](view, ["energy", "valence"], tab, False)
             drawn = cb["update_pca"](view, False, tab, drawn)[2]

@@ -19,10 +19,11 @@ import time
 
 from bench.harness import free_port, launch_chromium, start_server, stop_server
 
-SHOWN = ("() => { const s = document.getElementById('status-area').innerText;"
+STATUS = "(document.getElementById('status-area') || {}).innerText || ''"
+SHOWN = (f"() => {{ const s = {STATUS};"
          " return s.includes('Agglomerative') && !s.includes('omputing')"
          " && document.querySelectorAll('#legend-clusters .legend-item').length === 4; }")
-EXACT = ("() => { const s = document.getElementById('status-area').innerText;"
+EXACT = (f"() => {{ const s = {STATUS};"
          " return s.includes('Agglomerative') && !s.includes('placeholder') && !s.includes('omputing'); }")
 
 
@@ -37,8 +38,7 @@ def one_run(songs: int) -> tuple[float, float | None, float]:
             browser = launch_chromium(playwright)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"http://127.0.0.1:{port}/?k=4&tab=visualizations")
-            page.wait_for_function("document.getElementById('status-area').innerText.includes('K-Means, k = 4,')",
-                                   timeout=300_000)
+            page.wait_for_function(f"({STATUS}).includes('K-Means, k = 4,')", timeout=300_000)
             page.wait_for_selector("#graph-pca .main-svg", timeout=300_000)
             time.sleep(2)  # let the first round of callbacks settle
             started = time.perf_counter()

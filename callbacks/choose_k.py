@@ -13,7 +13,7 @@ import logging
 import numpy as np
 from dash import Dash, Input, Output, State, no_update
 
-from callbacks.common import USER_ERRORS, tab_view
+from callbacks.common import USER_ERRORS, displayed, tab_view
 from clustering.engine import ClusterResult, Engine
 from clustering.jobs import ACTIVE
 from clustering.metrics import nearest_other_cluster
@@ -137,8 +137,8 @@ def dendrogram_view(services: Services, view_data, active_tab, dark):
     """The top of the exact Ward tree with the cut for the current k (Agglomerative only)."""
     if active_tab != ids.TAB_FIND_K:
         return no_update
-    view = View.from_dict(view_data)
-    if view is None or view.error:
+    view = View.from_dict(displayed(view_data))
+    if view is None:
         return no_update
     if view.algorithm != "agglomerative":
         return themed(empty_figure("Switch the algorithm to Agglomerative (Ward) to see its tree."), dark)
@@ -205,17 +205,17 @@ def register(app: Dash, services: Services) -> list:
         """One click sets the k slider to the recommended k."""
         return int(result["recommended_k"]) if result and "recommended_k" in result else no_update
 
-    @app.callback(Output(ids.GRAPH_SILHOUETTE, "figure"), Input(ids.STORE_SHOWN, "data"),
+    @app.callback(Output(ids.GRAPH_SILHOUETTE, "figure"), Input(ids.STORE_VIEW, "data"),
                   Input(ids.TABS_MAIN, "active_tab"), Input(ids.SWITCH_THEME, "value"))
     def update_silhouette(view, active_tab, dark):
         return tab_view(services, ids.TAB_FIND_K, lambda r, e: silhouette_for(r, dark), view, active_tab)
 
     @app.callback(Output(ids.TABLE_WORST_SONGS, "children"), Input(ids.GRAPH_SILHOUETTE, "selectedData"),
-                  Input(ids.STORE_SHOWN, "data"), Input(ids.TABS_MAIN, "active_tab"))
+                  Input(ids.STORE_VIEW, "data"), Input(ids.TABS_MAIN, "active_tab"))
     def list_worst_songs(selected, view, active_tab):
         return tab_view(services, ids.TAB_FIND_K, lambda r, e: worst_songs(r, e, selected), view, active_tab)
 
-    @app.callback(Output(ids.GRAPH_DENDROGRAM, "figure"), Input(ids.STORE_SHOWN, "data"),
+    @app.callback(Output(ids.GRAPH_DENDROGRAM, "figure"), Input(ids.STORE_VIEW, "data"),
                   Input(ids.TABS_MAIN, "active_tab"), Input(ids.SWITCH_THEME, "value"))
     def update_dendrogram(view, active_tab, dark):
         try:

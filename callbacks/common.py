@@ -19,12 +19,18 @@ USER_ERRORS = (ClusteringError, DatasetError)
 Build = Callable[[ClusterResult, Engine], object]
 
 
-def shown_result(services: Services, view_data: dict | None) -> tuple[View, Engine, ClusterResult] | None:
-    """A view from the page's stores and its clustering, or None when there is nothing to show
-    (no view yet, a refused request or a failed one: the status line says why)."""
-    if view_data and view_data.get("failed"):
+def displayed(view_data: dict | None) -> dict | None:
+    """The view the page shows for ``store-view``: the request, or while it is refused, the last
+    good one (its fallback); None when there is none."""
+    if not view_data:
         return None
-    view = View.from_dict(view_data)
+    return view_data.get("fallback") if view_data.get("error") else view_data
+
+
+def shown_result(services: Services, view_data: dict | None) -> tuple[View, Engine, ClusterResult] | None:
+    """The view the page shows (``displayed``) and its clustering, or None when there is nothing to
+    show (no view yet, or a refused request with nothing before it: the status line says why)."""
+    view = View.from_dict(displayed(view_data))
     if view is None or view.error:
         return None
     engine = services.engine(view.dataset)

@@ -1,7 +1,7 @@
 """The PCA scatter of every song: built once per projection, then patched.
 
 What the scatter shows is kept beside it (``store-pca-drawn``: projection, clustering, theme).
-Each answer compares that with the shown view, whatever triggered it: a new projection
+Each answer compares that with the resolved view, whatever triggered it: a new projection
 (data or features) rebuilds the figure; the same projection gets a Patch of only what changed
 (one byte per song for new colours, the template for a new theme).
 """
@@ -96,7 +96,7 @@ def register(app: Dash, services: Services) -> list:
         Output(ids.GRAPH_PCA, "figure"),
         Output(ids.CAPTION_PCA, "children"),
         Output(ids.STORE_PCA_DRAWN, "data"),
-        Input(ids.STORE_SHOWN, "data"),
+        Input(ids.STORE_VIEW, "data"),
         Input(ids.SWITCH_THEME, "value"),
         Input(ids.TABS_MAIN, "active_tab"),
         State(ids.STORE_PCA_DRAWN, "data"),
@@ -109,7 +109,7 @@ def register(app: Dash, services: Services) -> list:
         Output(ids.TOOLTIP_PCA, "bbox"),
         Output(ids.TOOLTIP_PCA, "children"),
         Input(ids.GRAPH_PCA, "hoverData"),
-        State(ids.STORE_SHOWN, "data"),
+        State(ids.STORE_VIEW, "data"),
     )
     def hover_song(hover, view):
         return hover_card(services, hover, view)

@@ -1,8 +1,8 @@
 """The tabs that follow a clustering, except the scatter: overview, metrics, heatmap, bars, insights.
 
-Each reads the view the status line says is shown (``store-shown``: the resolved request once its
-clustering exists; the last good one while a request is refused) plus its own visual inputs, and
-builds only while its tab is open (``tab_view``).
+Each reads the resolved view (or, while a request is refused, the last good one: what the status
+line says is still shown) plus its own visual inputs, and builds only while its tab is open
+(``tab_view``).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def bars_for(result: ClusterResult, bar_features: list[str] | None, dark: bool):
 
 
 def register(app: Dash, services: Services) -> list:
-    view = Input(ids.STORE_SHOWN, "data")  # what the status line says is shown, so every tab agrees with it
+    view = Input(ids.STORE_VIEW, "data")
     tab = Input(ids.TABS_MAIN, "active_tab")
     dark = Input(ids.SWITCH_THEME, "value")
 

@@ -21,13 +21,13 @@ FEATURES = list(DEFAULT_FEATURES)
 
 
 def resolve(app, k=5, algorithm="kmeans", features=FEATURES, dataset="default") -> dict:
-    return app.callbacks["update_view"](dataset, k, algorithm, features, None)
+    return app.callbacks["update_view"](dataset, k, algorithm, features, None, None)
 
 
 def test_views_follow_k_and_name_every_cluster(dash_app):
     cb = dash_app.callbacks
     view = resolve(dash_app, k=5)
-    status, legend, shown, banner, poll_off = cb["update_status"](view, None)
+    status, legend, shown, banner, poll_off = cb["update_status"](view)
     assert banner is None and poll_off is True
     assert "k = 5, on 10 features" in str(status) and "demo data" in str(status) and len(legend) == 5
     assert shown["key"] == view["key"]
@@ -52,13 +52,20 @@ def test_hidden_tabs_are_not_built(dash_app):
 ])
 def test_a_refused_request_says_why_and_keeps_the_old_views(dash_app, features, message):
     cb = dash_app.callbacks
-    shown = cb["update_status"](resolve(dash_app, k=4), None)[2]
-    refused = resolve(dash_app, k=4, features=features)
-    status, legend, still_shown, *_ = cb["update_status"](refused, shown)
+    shown = resolve(dash_app, k=4)
+    cb["update_status"](shown)
+    refused = cb["update_view"]("default", 4, "kmeans", features, None, shown)
+    status, legend, still_shown, *_ = cb["update_status"](refused)
     assert message in str(status) and "still show K-Means, k = 4, on 10 features" in str(status)
     assert legend is no_update and still_shown is no_update
-    assert cb["update_overview"](refused, ids.TAB_OVERVIEW, False) is no_update
-    assert cb["update_pca"](refused, False, ids.TAB_VISUALIZATIONS, None) == (no_update,) * 3
+    # The views keep (or, opened now, build) the last good view, k = 4: what the status says is shown.
+    assert str(cb["update_overview"](refused, ids.TAB_OVERVIEW, False)).count("cluster-card") == 4
+    drawn = cb["update_pca"](shown, False, ids.TAB_VISUALIZATIONS, None)[2]
+    assert cb["update_pca"](refused, False, ids.TAB_VISUALIZATIONS, drawn) == (no_update,) * 3
+    # A first request refused, with nothing shown before it: nothing to build.
+    first = resolve(dash_app, k=4, features=features)
+    assert cb["update_overview"](first, ids.TAB_OVERVIEW, False) is no_update
+    assert "Nothing to show yet" in str(cb["update_status"](first)[0])
 
 
 def test_the_scatter_is_rebuilt_for_a_new_projection_and_patched_otherwise(dash_app, services):
@@ -87,7 +94,7 @@ def test_visual_only_inputs_never_refit(dash_app, monkeypatch):
     """Bar features, theme and tab switches redraw from the cached clustering: no fit, no projection."""
     cb = dash_app.callbacks
     view = resolve(dash_app, k=5)
-    cb["update_status"](view, None)
+    cb["update_status"](view)
     drawn = cb["update_pca"](view, False, ids.TAB_VISUALIZATIONS, None)[2]
     calls = {"fit": 0, "project": 0}
     real_fit = Engine._fit
@@ -117,7 +124,7 @@ def test_visual_only_inputs_never_refit(dash_app, monkeypatch):
             cb[name](*args)
     assert calls == {"fit": 0, "project": 0}
     # The same counters do see a real change.
-    cb["update_status"](resolve(dash_app, k=7), None)
+    cb["update_status"](resolve(dash_app, k=7))
     assert calls["fit"] == 1
 
 
@@ -206,9 +213,9 @@ def test_an_upload_is_navigated_to_or_explained(dash_app):
                                                                               FEATURES, ids.TAB_METRICS)
     assert dataset == nav["dataset"] and features == ["energy", "valence", "tempo"] and len(options) == 3
     assert (k, algorithm, tab) == (no_update,) * 3  # the person's k, algorithm and tab stay
-    status, *_ = cb["update_status"](cb["update_view"](dataset, 3, "kmeans", features, None), None)
+    status, *_ = cb["update_status"](cb["update_view"](dataset, 3, "kmeans", features, None, None))
     assert "10 songs" in str(status)
-    status, *_ = cb["update_status"](cb["update_view"](dataset, 12, "kmeans", features, None), None)
+    status, *_ = cb["update_status"](cb["update_view"](dataset, 12, "kmeans", features, None, None))
     assert "larger than the number of songs" in str(status)
 
 
@@ -224,7 +231,7 @@ def test_ward_shows_the_placeholder_until_its_tree_job_is_done(dash_app, monkeyp
     features = FEATURES[:6]
     view = resolve(dash_app, k=3, algorithm="agglomerative", features=features)
     assert view["placeholder"]
-    status, legend, _, banner, poll_off = cb["update_status"](view, None)
+    status, legend, _, banner, poll_off = cb["update_status"](view)
     assert "K-Means placeholder" in str(status) and "placeholder" in str(legend[0])
     assert poll_off is False and ("Building the exact Ward tree" in str(banner) or banner is None)
     deadline = time.monotonic() + 60
@@ -234,9 +241,9 @@ def test_ward_shows_the_placeholder_until_its_tree_job_is_done(dash_app, monkeyp
         time.sleep(0.2)
         banner, disabled, ready = cb["poll_tree"](2, "default", 3, "agglomerative", features)
     assert "built: switching the views" in str(banner) and disabled is True and ready
-    exact = cb["update_view"]("default", 3, "agglomerative", features, ready)
+    exact = cb["update_view"]("default", 3, "agglomerative", features, ready, None)
     assert not exact["placeholder"] and exact["key"] != view["key"]
-    assert "placeholder" not in str(cb["update_status"](exact, None)[0])
+    assert "placeholder" not in str(cb["update_status"](exact)[0])
     assert "cut for k = 3" in json.dumps(cb["update_dendrogram"](exact, ids.TAB_FIND_K, False).to_plotly_json())
 
 
@@ -346,11 +353,13 @@ def test_no_callback_waits_on_its_own_results(dash_app):
 def test_hidden_tabs_show_the_last_shown_view_while_a_request_is_refused(dash_app):
     """Opened while a request is refused, a tab shows what the status line says is shown."""
     cb = dash_app.callbacks
-    shown = cb["update_status"](resolve(dash_app, k=6), None)[2]
-    refused = resolve(dash_app, k=6, features=["energy"])
-    assert cb["update_status"](refused, shown)[2] is no_update  # the shown view stays
-    overview = cb["update_overview"](shown, ids.TAB_OVERVIEW, False)
-    assert str(overview).count("cluster-card") == 6
+    shown = resolve(dash_app, k=6)
+    refused = cb["update_view"]("default", 6, "kmeans", ["energy"], None, shown)
+    assert refused["fallback"]["key"] == shown["key"]
+    again = cb["update_view"]("default", 6, "kmeans", [], None, refused)  # refused twice: same fallback
+    assert again["fallback"]["key"] == shown["key"]
+    assert cb["update_status"](again)[2] is no_update and "k = 6, on 10 features" in str(cb["update_status"](again)[0])
+    assert str(cb["update_overview"](again, ids.TAB_OVERVIEW, False)).count("cluster-card") == 6
 
 
 def test_a_link_back_to_the_default_catalogue_after_an_upload(dash_app):

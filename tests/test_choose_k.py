@@ -29,7 +29,7 @@ def sweep_to_the_end(app, view: dict, k_min: int, k_max: int) -> tuple[dict, dic
 
 
 def test_sweep_reports_progress_and_a_recommendation(dash_app):
-    view = dash_app.callbacks["update_view"]("default", 4, "kmeans", FEATURES, None)
+    view = dash_app.callbacks["update_view"]("default", 4, "kmeans", FEATURES, None, None)
     job, result = sweep_to_the_end(dash_app, view, 2, 6)
     assert [row["k"] for row in result["rows"]] == [2, 3, 4, 5, 6]
     assert (job["done"], job["total"]) == (5, 5)
@@ -41,7 +41,7 @@ def test_sweep_reports_progress_and_a_recommendation(dash_app):
 
 
 def test_sweep_agglomerative_builds_the_tree_first(dash_app):
-    view = dash_app.callbacks["update_view"]("default", 3, "agglomerative", FEATURES[:4], None)
+    view = dash_app.callbacks["update_view"]("default", 3, "agglomerative", FEATURES[:4], None, None)
     _, result = sweep_to_the_end(dash_app, view, 2, 4)
     assert [row["k"] for row in result["rows"]] == [2, 3, 4] and result["algorithm"] == "agglomerative"
 
@@ -66,7 +66,7 @@ def test_sweep_figure_marks_elbow_recommendation_and_each_metrics_best():
 
 def test_silhouette_plot_and_worst_songs(dash_app):
     cb = dash_app.callbacks
-    view = cb["update_view"]("default", 3, "kmeans", FEATURES, None)
+    view = cb["update_view"]("default", 3, "kmeans", FEATURES, None, None)
     figure = cb["update_silhouette"](view, FIND_K, False)
     assert len(figure.data) == 3 and sum(len(t.x) for t in figure.data) == 6_000
     table = cb["list_worst_songs"](None, view, FIND_K)
@@ -97,8 +97,9 @@ def test_dendrogram_cut_and_messages(dash_app):
     heights = np.sort(tree[:, 2])
     assert heights[-4] < cut < heights[-3]
     cb = dash_app.callbacks
-    kmeans_view = cb["update_dendrogram"](cb["update_view"]("default", 4, "kmeans", FEATURES, None), FIND_K, False)
+    kmeans = cb["update_view"]("default", 4, "kmeans", FEATURES, None, None)
+    kmeans_view = cb["update_dendrogram"](kmeans, FIND_K, False)
     assert "Agglomerative" in kmeans_view.layout.annotations[0].text
-    ward = cb["update_view"]("default", 3, "agglomerative", FEATURES[:3], None)  # 6,000 songs: exact at once
+    ward = cb["update_view"]("default", 3, "agglomerative", FEATURES[:3], None, None)  # 6,000 songs: exact at once
     ward_view = cb["update_dendrogram"](ward, FIND_K, False)
     assert ward_view.layout.shapes and "k = 3" in ward_view.layout.annotations[0].text
