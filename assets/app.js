@@ -36,6 +36,14 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return [text, 'd-none', 'views views-stale'];
     },
 
+    /* Hand the resolved view on to the open tab's views only (store-view-<tab>): a hidden tab's
+       views make no request at all; opening a tab brings its views up to date. */
+    gate: function (view, tab) {
+      const {no_update, callback_context} = window.dash_clientside;
+      return callback_context.outputs_list.map(output => (output.id.replace('store-view-', 'tab-') === tab
+        ? view : no_update));
+    },
+
     /* Bootstrap 5.3 colour modes: the whole page follows one attribute. */
     theme: function (dark) {
       document.documentElement.setAttribute('data-bs-theme', dark ? 'dark' : 'light');

@@ -176,7 +176,7 @@ def register(app: Dash, services: Services) -> list:
         Output(ids.PROGRESS_SWEEP, "className"),
         Input(ids.INPUT_K_MIN, "value"),
         Input(ids.INPUT_K_MAX, "value"),
-        Input(ids.STORE_VIEW, "data"),
+        Input(ids.STORE_VIEW_FIND_K, "data"),
         Input(ids.STORE_SWEEP_JOB, "data"),
     )
     def show_sweep_state(k_min, k_max, view, job):
@@ -189,7 +189,7 @@ def register(app: Dash, services: Services) -> list:
         Output(ids.BUTTON_USE_K, "children"),
         Output(ids.BUTTON_USE_K, "className"),
         Input(ids.STORE_SWEEP, "data"),
-        Input(ids.STORE_VIEW, "data"),
+        Input(ids.STORE_VIEW_FIND_K, "data"),
         Input(ids.SWITCH_THEME, "value"),
     )
     def show_sweep(result, view, dark):
@@ -205,18 +205,18 @@ def register(app: Dash, services: Services) -> list:
         """One click sets the k slider to the recommended k."""
         return int(result["recommended_k"]) if result and "recommended_k" in result else no_update
 
-    @app.callback(Output(ids.GRAPH_SILHOUETTE, "figure"), Input(ids.STORE_VIEW, "data"),
-                  Input(ids.TABS_MAIN, "active_tab"), Input(ids.SWITCH_THEME, "value"))
+    @app.callback(Output(ids.GRAPH_SILHOUETTE, "figure"), Input(ids.STORE_VIEW_FIND_K, "data"),
+                  State(ids.TABS_MAIN, "active_tab"), Input(ids.SWITCH_THEME, "value"))
     def update_silhouette(view, active_tab, dark):
         return tab_view(services, ids.TAB_FIND_K, lambda r, e: silhouette_for(r, dark), view, active_tab)
 
     @app.callback(Output(ids.TABLE_WORST_SONGS, "children"), Input(ids.GRAPH_SILHOUETTE, "selectedData"),
-                  Input(ids.STORE_VIEW, "data"), Input(ids.TABS_MAIN, "active_tab"))
+                  Input(ids.STORE_VIEW_FIND_K, "data"), State(ids.TABS_MAIN, "active_tab"))
     def list_worst_songs(selected, view, active_tab):
         return tab_view(services, ids.TAB_FIND_K, lambda r, e: worst_songs(r, e, selected), view, active_tab)
 
-    @app.callback(Output(ids.GRAPH_DENDROGRAM, "figure"), Input(ids.STORE_VIEW, "data"),
-                  Input(ids.TABS_MAIN, "active_tab"), Input(ids.SWITCH_THEME, "value"))
+    @app.callback(Output(ids.GRAPH_DENDROGRAM, "figure"), Input(ids.STORE_VIEW_FIND_K, "data"),
+                  State(ids.TABS_MAIN, "active_tab"), Input(ids.SWITCH_THEME, "value"))
     def update_dendrogram(view, active_tab, dark):
         try:
             return dendrogram_view(services, view, active_tab, dark)

@@ -96,9 +96,9 @@ def register(app: Dash, services: Services) -> list:
         Output(ids.GRAPH_PCA, "figure"),
         Output(ids.CAPTION_PCA, "children"),
         Output(ids.STORE_PCA_DRAWN, "data"),
-        Input(ids.STORE_VIEW, "data"),
+        Input(ids.STORE_VIEW_VISUALIZATIONS, "data"),
         Input(ids.SWITCH_THEME, "value"),
-        Input(ids.TABS_MAIN, "active_tab"),
+        State(ids.TABS_MAIN, "active_tab"),
         State(ids.STORE_PCA_DRAWN, "data"),
     )
     def update_pca(view, dark, active_tab, drawn):

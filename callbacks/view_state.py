@@ -107,4 +107,11 @@ def register(app: Dash, services: Services) -> list:
         State(ids.RADIO_ALGORITHM, "options"),
     )
 
+    app.clientside_callback(
+        ClientsideFunction(namespace="amc", function_name="gate"),
+        *(Output(store, "data") for store in ids.TAB_VIEW_STORES.values()),
+        Input(ids.STORE_VIEW, "data"),
+        Input(ids.TABS_MAIN, "active_tab"),
+    )
+
     return [update_view, update_status]

@@ -1,13 +1,13 @@
 """The tabs that follow a clustering, except the scatter: overview, metrics, heatmap, bars, insights.
 
-Each reads the resolved view (or, while a request is refused, the last good one: what the status
-line says is still shown) plus its own visual inputs, and builds only while its tab is open
-(``tab_view``).
+Each reads the resolved view as the browser hands it to the open tab (``store-view-<tab>``; while
+a request is refused, the last good view: what the status line says is still shown) plus its own
+visual inputs. Hidden tabs make no request; opening one brings it up to date.
 """
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output
+from dash import Dash, Input, Output, State
 
 from callbacks.common import tab_view
 from clustering.engine import ClusterResult
@@ -34,30 +34,30 @@ def bars_for(result: ClusterResult, bar_features: list[str] | None, dark: bool):
 
 
 def register(app: Dash, services: Services) -> list:
-    view = Input(ids.STORE_VIEW, "data")
-    tab = Input(ids.TABS_MAIN, "active_tab")
+    tab = State(ids.TABS_MAIN, "active_tab")
     dark = Input(ids.SWITCH_THEME, "value")
+    visuals = Input(ids.STORE_VIEW_VISUALIZATIONS, "data")
 
-    @app.callback(Output(ids.PANEL_OVERVIEW, "children"), view, tab, dark)
+    @app.callback(Output(ids.PANEL_OVERVIEW, "children"), Input(ids.STORE_VIEW_OVERVIEW, "data"), tab, dark)
     def update_overview(view_data, active_tab, is_dark):
         return tab_view(services, ids.TAB_OVERVIEW, lambda r, e: overview_panel(r, e.catalogue, is_dark),
                         view_data, active_tab)
 
-    @app.callback(Output(ids.PANEL_METRICS, "children"), view, tab)
+    @app.callback(Output(ids.PANEL_METRICS, "children"), Input(ids.STORE_VIEW_METRICS, "data"), tab)
     def update_metrics(view_data, active_tab):
         return tab_view(services, ids.TAB_METRICS, lambda r, e: metrics_panel(r), view_data, active_tab)
 
-    @app.callback(Output(ids.PANEL_INSIGHTS, "children"), view, tab)
+    @app.callback(Output(ids.PANEL_INSIGHTS, "children"), Input(ids.STORE_VIEW_INSIGHTS, "data"), tab)
     def update_insights(view_data, active_tab):
         return tab_view(services, ids.TAB_INSIGHTS, lambda r, e: insights_panel(r, e.catalogue), view_data,
                         active_tab)
 
-    @app.callback(Output(ids.GRAPH_HEATMAP, "figure"), view, tab, dark)
+    @app.callback(Output(ids.GRAPH_HEATMAP, "figure"), visuals, tab, dark)
     def update_heatmap(view_data, active_tab, is_dark):
         return tab_view(services, ids.TAB_VISUALIZATIONS, lambda r, e: heatmap_for(r, is_dark), view_data,
                         active_tab)
 
-    @app.callback(Output(ids.GRAPH_BARS, "figure"), view, Input(ids.DROPDOWN_BAR_FEATURES, "value"), tab, dark)
+    @app.callback(Output(ids.GRAPH_BARS, "figure"), visuals, Input(ids.DROPDOWN_BAR_FEATURES, "value"), tab, dark)
     def update_bars(view_data, bar_features, active_tab, is_dark):
         return tab_view(services, ids.TAB_VISUALIZATIONS, lambda r, e: bars_for(r, bar_features, is_dark),
                         view_data, active_tab)

@@ -32,7 +32,7 @@ CALIBRATION_RUNS = 3
 #: in cache; measured here: 5.6e-9 s per pair at 2,000-8,000 songs, 6.3e-9 at 32,000, 6.7e-9 at
 #: 95,837, ten features).
 RATE_GROWTH_PER_DOUBLING = 0.045
-_calibrated_rate: dict[int, float] = {}  # features -> seconds per song pair per feature, this process
+_calibrated_rate: list[float] = []  # seconds per song pair per feature, timed once per process
 
 
 @dataclass
@@ -129,30 +129,32 @@ class Engine:
     def tree_seconds(self, requested=None) -> float:
         """How long the exact Ward tree of every song takes on this machine: from the last real
         build's rate at a similar size, else from trees of 3,000 songs timed here (the fastest of
-        three, so a moment of load does not inflate it), shared by every worker through the cache."""
+        three, so a moment of load does not inflate it; shared by every worker through the cache)."""
         features = self.features(requested)
         n, d = self.catalogue.n_songs, len(features)
         measured = self.cache.get(ResultCache.key("tree-rate"))
         if isinstance(measured, dict) and abs(math.log2(max(n, 2) / max(measured.get("n", 1), 2))) < 1:
             return float(measured["rate"]) * n * n * d
-        key = ResultCache.key("tree-calibration", features=d)
-        if d not in _calibrated_rate:
-            stored = self.cache.get(key)
-            if isinstance(stored, float):
-                _calibrated_rate[d] = stored
-            else:
-                x = self.matrix(features)
-                rows = np.sort(np.random.default_rng(self.seed).choice(
-                    len(x), size=min(len(x), CALIBRATION_SONGS), replace=False))
-                timings = []
-                for _ in range(CALIBRATION_RUNS):
-                    started = time.perf_counter()
-                    ward_tree(x[rows])
-                    timings.append(time.perf_counter() - started)
-                _calibrated_rate[d] = min(timings) / (len(rows) ** 2 * d)
-                self.cache.set(key, _calibrated_rate[d])
+        if not _calibrated_rate:
+            stored = self.cache.get(ResultCache.key("tree-calibration"))
+            _calibrated_rate.append(stored if isinstance(stored, float) else self._calibrate_tree(features))
         growth = 1 + RATE_GROWTH_PER_DOUBLING * max(0.0, math.log2(n / CALIBRATION_SONGS))
-        return _calibrated_rate[d] * growth * n * n * d
+        return _calibrated_rate[0] * growth * n * n * d
+
+    def _calibrate_tree(self, features: tuple[str, ...]) -> float:
+        """Seconds per song pair per feature of the exact tree on this machine (the app does this
+        once, at start-up, so no request waits for it)."""
+        x = self.matrix(features)
+        rows = np.sort(np.random.default_rng(self.seed).choice(len(x), size=min(len(x), CALIBRATION_SONGS),
+                                                               replace=False))
+        timings = []
+        for _ in range(CALIBRATION_RUNS):
+            started = time.perf_counter()
+            ward_tree(x[rows])
+            timings.append(time.perf_counter() - started)
+        rate = min(timings) / (len(rows) ** 2 * x.shape[1])
+        self.cache.set(ResultCache.key("tree-calibration"), rate)
+        return rate
 
     def resolve(self, dataset: str, algorithm, k, requested, *, allow_placeholder: bool = True) -> View:
         """The request's :class:`View`: normalised, with its error if it cannot be met."""

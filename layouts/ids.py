@@ -25,6 +25,12 @@ URL_WRITE = "url-write"
 STORE_NAVIGATION = "store-navigation"
 STORE_DATASET = "store-dataset"
 STORE_VIEW = "store-view"
+# The resolved view, handed on by the browser only to the open tab's views (hidden tabs cost nothing).
+STORE_VIEW_OVERVIEW = "store-view-overview"
+STORE_VIEW_METRICS = "store-view-metrics"
+STORE_VIEW_VISUALIZATIONS = "store-view-visualizations"
+STORE_VIEW_FIND_K = "store-view-find-k"
+STORE_VIEW_INSIGHTS = "store-view-insights"
 STORE_SHOWN = "store-shown"
 STORE_PCA_DRAWN = "store-pca-drawn"
 STORE_TREE_READY = "store-tree-ready"
@@ -83,6 +89,11 @@ BUTTON_DOWNLOAD_PROFILE = "button-download-profile"
 DOWNLOAD_SONGS = "download-songs"
 DOWNLOAD_PROFILE = "download-profile"
 EXPORT_STATUS = "export-status"
+
+
+TAB_VIEW_STORES = {TAB_OVERVIEW: STORE_VIEW_OVERVIEW, TAB_METRICS: STORE_VIEW_METRICS,
+                   TAB_VISUALIZATIONS: STORE_VIEW_VISUALIZATIONS, TAB_FIND_K: STORE_VIEW_FIND_K,
+                   TAB_INSIGHTS: STORE_VIEW_INSIGHTS}
 
 
 def tab_id(name: str) -> str:

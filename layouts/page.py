@@ -176,6 +176,7 @@ def make_state() -> list:
         dcc.Store(id=ids.STORE_NAVIGATION),
         dcc.Store(id=ids.STORE_DATASET),
         dcc.Store(id=ids.STORE_VIEW),
+        *(dcc.Store(id=store) for store in ids.TAB_VIEW_STORES.values()),
         dcc.Store(id=ids.STORE_SHOWN),
         dcc.Store(id=ids.STORE_PCA_DRAWN),
         dcc.Store(id=ids.STORE_TREE_READY),

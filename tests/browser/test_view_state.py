@@ -15,6 +15,7 @@ from tests.browser.helpers import (
     axis_title,
     effective_opacity,
     open_page,
+    press_k,
     set_k,
     show_tab,
     slider_value,
@@ -238,3 +239,36 @@ def test_switching_to_agglomerative_shows_something_at_once_and_honest_progress(
     page.wait_for_function("!document.getElementById('status-area').innerText.includes('placeholder')",
                            timeout=120_000)
     assert page.locator("#legend-clusters .legend-item").count() == 4
+
+
+REQUESTS = """
+window.__outputs = [];
+const originalFetch = window.fetch;
+window.fetch = (...args) => {
+  if (String(args[0]).includes('_dash-update-component') && args[1] && typeof args[1].body === 'string') {
+    window.__outputs.push(JSON.parse(args[1].body).output);
+  }
+  return originalFetch(...args);
+};
+"""
+
+
+def test_a_new_k_asks_the_server_only_for_what_is_on_screen(page, server):
+    page.add_init_script(REQUESTS)
+    open_page(page, server, "?k=4&tab=visualizations")
+    page.wait_for_selector("#graph-pca .main-svg")
+    page.wait_for_timeout(1_000)
+    page.evaluate("window.__outputs = []")
+    press_k(page, "ArrowRight")
+    wait_status(page, "K-Means, k = 5,")
+    page.wait_for_function("document.querySelectorAll('#legend-clusters .legend-item').length === 5")
+    page.wait_for_timeout(1_000)
+    asked = " ".join(page.evaluate("window.__outputs"))
+    for shown in ("store-view", "status-shown", "graph-pca", "graph-heatmap", "graph-bars"):
+        assert shown in asked, shown
+    for hidden in ("panel-overview", "panel-metrics", "panel-insights", "graph-silhouette", "graph-dendrogram",
+                   "table-worst-songs", "graph-k-sweep"):
+        assert hidden not in asked, hidden
+    show_tab(page, "Metrics")  # opening a tab brings it up to date
+    page.wait_for_function("document.getElementById('panel-metrics').innerText.includes('k = 5') || "
+                           "document.querySelectorAll('#table-profile tbody tr').length === 5")
