@@ -13,6 +13,7 @@ from dash import Dash
 
 from callbacks import register_callbacks
 from clustering.view import DEFAULT_DATASET
+from data.registry import release_freed_memory
 from layouts.figures import register_templates
 from layouts.page import serve_layout
 from services import Services
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     # The catalogue is loaded here, before gunicorn forks its workers (preload_app): they share it.
     app.layout = serve_layout(services.registry.default())
     services.engine(DEFAULT_DATASET).tree_seconds()  # calibrate the Ward tree's estimate now, not in a request
+    release_freed_memory()  # before gunicorn forks: what loading and calibrating freed goes back to the OS
     app.services = services
     app.callbacks = register_callbacks(app, services)
     # Dash finishes its set-up on the first request; with threaded workers a second request can race

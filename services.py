@@ -16,7 +16,7 @@ from clustering.jobs import CeleryJobRunner, JobRunner, JobStatus, Progress, tim
 from clustering.models import ClusteringError
 from clustering.sweep import SweepRow, sweep
 from clustering.view import ALGORITHMS
-from data.registry import Registry
+from data.registry import Registry, release_freed_memory
 from settings import Settings
 
 
@@ -70,6 +70,7 @@ class Services:
         progress.update(estimate=estimate, restart_clock=True,
                         message=f"Building the exact Ward tree of all {engine.catalogue.n_songs:,} songs.")
         engine.tree(features)
+        release_freed_memory()  # fastcluster's working memory, freed, goes back to the OS (a small host)
         return {"built": True}
 
     def _run_sweep(self, params: dict, progress: Progress) -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 
-import plotly.io as pio
 from dash import Dash, Input, Output, Patch, State, html, no_update
 
 from callbacks.common import shown_result
@@ -21,7 +20,7 @@ from layouts.figures import (
     format_value,
     marker_update,
     pca_figure,
-    template,
+    template_json,
     themed,
 )
 from services import Services
@@ -52,7 +51,7 @@ def draw_pca(services: Services, view_data: dict | None, dark: bool, active_tab:
         if drawn.get("labels") != now["labels"]:
             patch["data"][0]["marker"] = marker_update(result.labels, result.k)
         if drawn.get("dark") != now["dark"]:
-            patch["layout"]["template"] = pio.templates[template(now["dark"])].to_plotly_json()
+            patch["layout"]["template"] = template_json(now["dark"])
         return patch, no_update, now
     projection = engine.projection(view.features)
     loadings = sorted(projection.loadings.items(), key=lambda item: -abs(item[1][0]))[:3]

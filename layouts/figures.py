@@ -34,16 +34,21 @@ def register_templates() -> None:
     load_figure_template(list(TEMPLATES.values()))
 
 
-def template(dark: bool) -> str:
-    """The plotly template name for the page's theme."""
+@cache
+def template_json(dark: bool) -> dict:
+    """The theme's plotly template as JSON, built once (validating a template for every figure
+    cost about 10 ms a figure, a third of a cached k change)."""
+    import plotly.io as pio
+
     register_templates()
-    return TEMPLATES[bool(dark)]
+    return pio.templates[TEMPLATES[bool(dark)]].to_plotly_json()
 
 
-def themed(figure: go.Figure, dark: bool) -> go.Figure:
-    """The figure in the page's theme."""
-    figure.update_layout(template=template(dark))
-    return figure
+def themed(figure: go.Figure, dark: bool) -> dict:
+    """The figure in the page's theme, as the JSON Dash sends (the template set without re-validating)."""
+    data = figure.to_plotly_json()
+    data["layout"]["template"] = template_json(bool(dark))
+    return data
 
 
 def feature_label(feature: str) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import time
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 from dash import no_update
 from scipy.cluster.hierarchy import linkage
@@ -35,6 +37,7 @@ def test_sweep_reports_progress_and_a_recommendation(dash_app):
     assert (job["done"], job["total"]) == (5, 5)
     assert 2 <= result["recommended_k"] <= 6 and "elbow" in result["rule"]
     figure, text, disabled, label, _ = dash_app.callbacks["show_sweep"](result, view, False)
+    figure = go.Figure(figure)
     assert f"Recommended k = {result['recommended_k']}" in str(text)
     assert len(figure.data) == 7 and not disabled and label == f"Use k = {result['recommended_k']}"  # 4 curves, 3 bests
     assert dash_app.callbacks["use_recommended_k"](1, result) == result["recommended_k"]
@@ -48,6 +51,7 @@ def test_sweep_agglomerative_builds_the_tree_first(dash_app):
 
 def test_empty_sweep_shows_a_prompt(dash_app):
     figure, text, disabled, _, use_class = dash_app.callbacks["show_sweep"](None, None, False)
+    figure = go.Figure(figure)
     assert disabled and text == "" and "d-none" in use_class  # no button before there is a k to use
     assert "Find k" in figure.layout.annotations[0].text
 
@@ -64,15 +68,21 @@ def test_sweep_figure_marks_elbow_recommendation_and_each_metrics_best():
     assert "knee: k = 3" in texts and "recommended k = 4" in texts
 
 
+def array(value) -> np.ndarray:
+    """A figure's array as plotly sends it: a list, or a base64 typed array."""
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+    return np.asarray(value)
+
+
 def test_silhouette_plot_and_worst_songs(dash_app):
     cb = dash_app.callbacks
     view = cb["update_view"]("default", 3, "kmeans", FEATURES, None, None)
     figure = cb["update_silhouette"](view, FIND_K, False)
-    assert len(figure.data) == 3 and sum(len(t.x) for t in figure.data) == 6_000
+    assert len(figure["data"]) == 3 and sum(len(array(t["x"])) for t in figure["data"]) == 6_000
     table = cb["list_worst_songs"](None, view, FIND_K)
     assert "whole sample" in str(table) and str(table).count("Tr(") >= 2
-    first_trace = figure.data[0]
-    selected = {"points": [{"customdata": int(row)} for row in first_trace.customdata[:5]]}
+    selected = {"points": [{"customdata": int(row)} for row in array(figure["data"][0]["customdata"])[:5]]}
     assert "5 selected songs" in str(cb["list_worst_songs"](selected, view, FIND_K))
     assert cb["update_silhouette"](view, ids.TAB_OVERVIEW, False) is no_update
 
@@ -98,8 +108,8 @@ def test_dendrogram_cut_and_messages(dash_app):
     assert heights[-4] < cut < heights[-3]
     cb = dash_app.callbacks
     kmeans = cb["update_view"]("default", 4, "kmeans", FEATURES, None, None)
-    kmeans_view = cb["update_dendrogram"](kmeans, FIND_K, False)
+    kmeans_view = go.Figure(cb["update_dendrogram"](kmeans, FIND_K, False))
     assert "Agglomerative" in kmeans_view.layout.annotations[0].text
     ward = cb["update_view"]("default", 3, "agglomerative", FEATURES[:3], None, None)  # 6,000 songs: exact at once
-    ward_view = cb["update_dendrogram"](ward, FIND_K, False)
+    ward_view = go.Figure(cb["update_dendrogram"](ward, FIND_K, False))
     assert ward_view.layout.shapes and "k = 3" in ward_view.layout.annotations[0].text
