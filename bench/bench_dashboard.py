@@ -103,6 +103,8 @@ def browser_figures(url: str, changes: int) -> None:
 
 def server_times(songs: int) -> None:
     """The recluster callbacks in-process on a fresh app: cold (empty cache) and cached, per k."""
+    from plotly.io.json import to_json_plotly
+
     from app import create_app
     from clustering.features import DEFAULT_FEATURES
     from settings import Settings
@@ -111,7 +113,7 @@ def server_times(songs: int) -> None:
     cb, tab, features = app.callbacks, "tab-visualizations", list(DEFAULT_FEATURES)
     view = cb["update_view"]("default", 4, "kmeans", features, None, None)
     figure, _, drawn = cb["update_pca"](view, False, tab, None)  # the scatter once, as the page load does
-    print(f"  a full scatter figure: {len(figure.to_json()) / 1024:.0f} KB (uncompressed)")
+    print(f"  a full scatter figure: {len(to_json_plotly(figure)) / 1024:.0f} KB (uncompressed)")
     cold, warm = [], []
     for k in range(5, 13):
         before = drawn  # both passes recolour from the previous k's scatter, as the page does

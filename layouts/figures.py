@@ -203,7 +203,8 @@ def sweep_figure(rows: list[dict], recommended: int | None, elbow: int | None) -
             value, k = best(finite)
             figure.add_scatter(x=[k], y=[value], mode="markers+text", row=r, col=c, showlegend=False,
                                marker={"size": 12, "color": PALETTE[2], "symbol": "circle-open", "line": {"width": 3}},
-                               text=[f"best: k = {k}"], textposition="top center",
+                               text=[f"best: k = {k}"], cliponaxis=False,
+                               textposition="bottom right" if best is max else "top right",
                                hovertemplate=f"best {title}: k = {k}<extra></extra>")
         if recommended in ks:
             figure.add_vline(x=recommended, line_dash="dash", line_color=PALETTE[1], row=r, col=c)
@@ -212,8 +213,9 @@ def sweep_figure(rows: list[dict], recommended: int | None, elbow: int | None) -
                                   showarrow=True, arrowhead=2, ax=40, ay=-30)
         figure.update_xaxes(title_text="k", dtick=1, row=r, col=c)
     if recommended in ks:
-        figure.add_annotation(x=recommended, y=1.0, xref="x", yref="y domain", yanchor="bottom", showarrow=False,
-                              text=f"recommended k = {recommended}", font={"color": PALETTE[1]})
+        figure.add_annotation(x=recommended, y=0.97, xref="x", yref="y domain", xanchor="left", yanchor="top",
+                              xshift=4, showarrow=False, text=f"recommended k = {recommended}",
+                              font={"color": PALETTE[1]})
     figure.update_layout(height=580, margin={"l": 50, "r": 10, "t": 50, "b": 40})
     return figure
 
