@@ -6,8 +6,11 @@ Celery workers alike; no Dash here.
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from clustering.cache import ResultCache
@@ -18,6 +21,16 @@ from clustering.sweep import SweepRow, sweep
 from clustering.view import ALGORITHMS
 from data.registry import Registry, release_freed_memory
 from settings import Settings
+
+#: The spare store of job states (used while the cache cannot keep them) stays small.
+SPARE_SIZE_LIMIT = 64 * 2**20
+
+
+def spare_directory(cache_dir: Path) -> Path:
+    """A directory in the host's temporary space, one per cache directory and user, that every
+    worker of one app finds (job states go there while the cache cannot keep them)."""
+    digest = hashlib.blake2b(str(Path(cache_dir).resolve()).encode(), digest_size=8).hexdigest()
+    return Path(tempfile.gettempdir()) / f"amc-jobs-{os.getuid()}-{digest}"
 
 
 @dataclass
@@ -32,10 +45,11 @@ class Services:
     def create(cls, settings: Settings) -> Services:
         cache = ResultCache(settings.cache_dir, settings.cache_size_limit)
         registry = Registry(settings.songs_csv, settings.demo_songs, settings.cache_dir / "uploads")
-        services = cls(settings=settings, registry=registry, cache=cache, jobs=JobRunner(cache))
+        spare = ResultCache(spare_directory(settings.cache_dir), SPARE_SIZE_LIMIT)
+        services = cls(settings=settings, registry=registry, cache=cache, jobs=JobRunner(cache, spare=spare))
         if settings.redis_url:
             services.celery = _celery_app(settings.redis_url, services)
-            services.jobs = CeleryJobRunner(cache, None, services.celery)
+            services.jobs = CeleryJobRunner(cache, None, services.celery, spare=spare)
         services.jobs.handlers.update({"tree": services._run_tree, "sweep": services._run_sweep})
         return services
 

@@ -24,12 +24,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+#: The unprivileged account a server runs as when asked (root ignores file permissions, so a
+#: read-only cache can only be tried as another user).
+NOBODY = 65534
+
+
 def start_server(port: int, env: dict[str, str], log_path: Path | None = None,
-                 seconds: float = 120) -> subprocess.Popen:
-    """``gunicorn app:server`` on 127.0.0.1:``port`` with ``env`` added; returns once it answers."""
-    out = log_path.open("w") if log_path else subprocess.DEVNULL
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:server", "--bind", f"127.0.0.1:{port}"],
-                               cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
+                 seconds: float = 120, *, unprivileged: bool = False) -> subprocess.Popen:
+    """``gunicorn app:server`` on 127.0.0.1:``port`` with ``env`` added; returns once it answers.
+    ``unprivileged``: run as the nobody account when this process is root."""
+    out = log_path.open("a") if log_path else subprocess.DEVNULL
+    command = [sys.executable, "-m", "gunicorn", "app:server", "--bind", f"127.0.0.1:{port}"]
+    if unprivileged and os.geteuid() == 0:
+        command = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *command]
+        env = {"HOME": "/tmp", **env}
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:

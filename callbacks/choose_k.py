@@ -9,6 +9,7 @@ the job's outputs, so a click and a poll arriving together cannot start two jobs
 from __future__ import annotations
 
 import logging
+import time
 
 import numpy as np
 from dash import Dash, Input, Output, State, no_update
@@ -25,6 +26,9 @@ from services import Services
 
 log = logging.getLogger(__name__)
 WORST_SHOWN = 12
+#: A job no process knows of (its state went with a restart or a wiped cache) is given up after
+#: this long; polls meanwhile may reach a worker that never heard of it while its own one runs it.
+MISSING_JOB_SECONDS = 10.0
 
 
 def sweep_job(services: Services, find_clicks, cancel_clicks, job: dict | None, view_data: dict | None,
@@ -41,7 +45,13 @@ def sweep_job(services: Services, find_clicks, cancel_clicks, job: dict | None, 
         if job.get("id"):
             services.jobs.cancel(job["id"])
     status = services.jobs.status(job.get("id"))
+    if status is None and job.get("state") in ACTIVE:
+        missing_since = job.setdefault("missing_since", time.time())
+        if time.time() - missing_since > MISSING_JOB_SECONDS:
+            job |= {"state": "lost", "message": "The server restarted or lost this sweep's state, so it stopped. "
+                                                "Press Find k to run it again."}
     if status is not None:
+        job.pop("missing_since", None)
         job |= {"state": status.state, "done": status.done, "total": status.total, "message": status.message,
                 "fraction": status.fraction()}
         if status.state == "done" and job.get("delivered") != status.id:
@@ -220,6 +230,8 @@ def register(app: Dash, services: Services) -> list:
     def update_dendrogram(view, active_tab, dark):
         try:
             return dendrogram_view(services, view, active_tab, dark)
+        except USER_ERRORS:  # the status line says why
+            return no_update
         except Exception:  # the page keeps the old picture; the log says why
             log.exception("dendrogram failed")
             return no_update

@@ -55,6 +55,8 @@ def tab_view(services: Services, tab_id: str, build: Build, view_data: dict | No
     try:
         shown = shown_result(services, view_data)
         return no_update if shown is None else build(shown[2], shown[1])
+    except USER_ERRORS:  # the status line says why (a catalogue gone, a k too large)
+        return no_update
     except Exception:
         log.exception("view %s could not be built", tab_id)
         return no_update

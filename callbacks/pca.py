@@ -12,7 +12,7 @@ import logging
 
 from dash import Dash, Input, Output, Patch, State, html, no_update
 
-from callbacks.common import shown_result
+from callbacks.common import USER_ERRORS, shown_result
 from layouts import ids
 from layouts.figures import (
     cluster_colours,
@@ -36,8 +36,9 @@ def draw_pca(services: Services, view_data: dict | None, dark: bool, active_tab:
         return no_update, no_update, no_update
     try:
         shown = shown_result(services, view_data)
-    except Exception:  # the status line explains it; the old scatter stays, dimmed
-        log.exception("scatter could not be built")
+    except Exception as exc:  # the status line explains it; the old scatter stays, dimmed
+        if not isinstance(exc, USER_ERRORS):
+            log.exception("scatter could not be built")
         return no_update, no_update, no_update
     if shown is None:
         return no_update, no_update, no_update

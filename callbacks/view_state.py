@@ -52,8 +52,8 @@ def show_status(services: Services, view_data: dict | None) -> tuple:
         banner = tree_banner_for(services, view)[0] if view.placeholder else None
     except Exception as exc:  # the page says so and stops waiting; the old views stay, dimmed
         return [error_alert(exc)], no_update, view.to_dict() | {"failed": True}, no_update, no_update
-    return (status_line(view, engine.catalogue), legend(result, view.placeholder), view.to_dict(), banner,
-            not view.placeholder)
+    return (status_line(view, engine.catalogue, services.cache.problem), legend(result, view.placeholder),
+            view.to_dict(), banner, not view.placeholder)
 
 
 def register(app: Dash, services: Services) -> list:

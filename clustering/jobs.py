@@ -133,8 +133,12 @@ class JobRunner:
     """Runs jobs on daemon threads here; their state is in ``cache`` for every process to read."""
 
     def __init__(self, cache: ResultCache, handlers: dict[str, Handler] | None = None, *,
-                 limits: dict[str, int] | None = None, lost_after: float = LOST_AFTER_SECONDS) -> None:
+                 limits: dict[str, int] | None = None, lost_after: float = LOST_AFTER_SECONDS,
+                 spare: ResultCache | None = None) -> None:
         self.cache = cache
+        # Where job states go while ``cache`` cannot keep them (read-only, full, deleted): a
+        # small store in the host's temporary directory, so every worker still sees every job.
+        self.spare = spare
         self.handlers: dict[str, Handler] = dict(handlers or {})
         self.lost_after = lost_after
         self._slots = {kind: threading.BoundedSemaphore(n) for kind, n in (limits or DEFAULT_LIMITS).items()}
@@ -148,18 +152,32 @@ class JobRunner:
     def _key(job_id: str) -> tuple:
         return ResultCache.key("job", id=job_id)
 
+    def _put(self, key: tuple, value: Any) -> None:
+        self.cache.set(key, value)
+        if self.cache.problem and self.spare is not None:
+            self.spare.set(key, value)
+
+    def _get(self, key: tuple) -> list:
+        """The values kept under ``key``: in the cache and, when there is one, the spare store."""
+        stores = [self.cache] if self.spare is None else [self.cache, self.spare]
+        return [value for value in (store.get(key) for store in stores) if value is not None]
+
     def _save(self, status: JobStatus) -> None:
         with self._lock:
             self._local[status.id] = status
-        self.cache.set(self._key(status.id), status.to_dict())
+        self._put(self._key(status.id), status.to_dict())
 
     def _load(self, job_id: str) -> JobStatus | None:
-        stored = self.cache.get(self._key(job_id))
-        if isinstance(stored, dict):
-            with contextlib.suppress(TypeError):
-                return JobStatus(**stored)
+        """The newest known state of a job: from the cache, the spare store or this process."""
+        found = []
+        for stored in self._get(self._key(job_id)):
+            if isinstance(stored, dict):
+                with contextlib.suppress(TypeError):
+                    found.append(JobStatus(**stored))
         with self._lock:
-            return self._local.get(job_id)
+            if job_id in self._local:
+                found.append(self._local[job_id])
+        return max(found, key=lambda status: status.updated, default=None)
 
     def _update(self, job_id: str, **changes) -> JobStatus | None:
         with self._write:
@@ -198,7 +216,7 @@ class JobRunner:
     def cancel(self, job_id: str) -> None:
         with self._lock:
             self._local_cancel.add(job_id)
-        self.cache.set(ResultCache.key("job-cancel", id=job_id), True)
+        self._put(ResultCache.key("job-cancel", id=job_id), True)
         status = self._load(job_id)
         if status is not None and status.state == "queued":
             self._update(job_id, state="cancelled", finished=time.time(), message="Cancelled before it started.")
@@ -207,7 +225,7 @@ class JobRunner:
         with self._lock:
             if job_id in self._local_cancel:
                 return True
-        return bool(self.cache.get(ResultCache.key("job-cancel", id=job_id)))
+        return any(self._get(ResultCache.key("job-cancel", id=job_id)))
 
     def _launch(self, job_id: str) -> None:
         threading.Thread(target=self.execute, args=(job_id,), name=f"job-{job_id[:24]}", daemon=True).start()

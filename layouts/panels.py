@@ -21,15 +21,18 @@ def swatch(colour: str) -> html.Span:
     return html.Span(className="swatch", style={"backgroundColor": colour})
 
 
-def status_line(view: View, catalogue: Catalogue) -> list:
-    """What the views show: algorithm, k, features, songs, and whether it is demo data or a placeholder."""
+def status_line(view: View, catalogue: Catalogue, problem: str = "") -> list:
+    """What the views show: algorithm, k, features, songs, and whether it is demo data or a
+    placeholder; and ``problem``, a server-side fault the person should know of (a cache that
+    cannot keep results)."""
     parts: list = [f"{view.describe()}, {catalogue.n_songs:,} songs"]
     if catalogue.is_demo:
         parts.append(dbc.Badge("demo data", color="warning", className="ms-2"))
     if view.placeholder:
         parts.append(dbc.Badge("K-Means placeholder", color="info", className="ms-2",
                                title=PLACEHOLDER_NOTE))
-    return [html.Div(parts, className="text-muted small mb-2")]
+    line = html.Div(parts, className="text-muted small mb-2")
+    return [line, html.Div(problem, className="small text-warning-emphasis mb-2")] if problem else [line]
 
 
 def status_refused(message: str, shown: View | None) -> list:

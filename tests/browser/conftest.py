@@ -8,6 +8,7 @@ screenshot in tests/artifacts/. With ``CI`` set, a missing Chromium fails the ru
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,15 @@ class Server:
     url: str
     log: Path
     process: object
+    cache_dir: Path
+    env: dict
+    unprivileged: bool = False
+
+    def restart(self) -> None:
+        """Stop the server and start it again on the same port, log and settings (a deploy, a crash)."""
+        stop_server(self.process)
+        port = int(self.env["PORT"])
+        self.process = start_server(port, self.env, self.log, unprivileged=self.unprivileged)
 
     def log_size(self) -> int:
         return self.log.stat().st_size if self.log.exists() else 0
@@ -38,12 +48,17 @@ class Server:
             return handle.read().decode("utf-8", "replace")
 
 
-def _start(tmp_path_factory, **env: str) -> Server:
+def _start(tmp_path_factory, unprivileged: bool = False, **env: str) -> Server:
     port = free_port()
-    settings = {"PORT": str(port), "CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
-                "DEMO_SONGS": str(BROWSER_SONGS), "WEB_CONCURRENCY": "2", "SONGS_CSV": "", **env}
+    cache = tmp_path_factory.mktemp("cache")
+    if unprivileged:  # the unprivileged account must reach and write its cache directory
+        cache = Path(tempfile.mkdtemp(prefix="amc-cache-"))
+        cache.chmod(0o777)
+    settings = {"PORT": str(port), "CACHE_DIR": str(cache), "DEMO_SONGS": str(BROWSER_SONGS),
+                "WEB_CONCURRENCY": "2", "SONGS_CSV": "", **env}
     log = tmp_path_factory.mktemp("log") / "server.log"
-    return Server(f"http://127.0.0.1:{port}", log, start_server(port, settings, log))
+    process = start_server(port, settings, log, unprivileged=unprivileged)
+    return Server(f"http://127.0.0.1:{port}", log, process, Path(settings["CACHE_DIR"]), settings, unprivileged)
 
 
 @pytest.fixture(scope="session")
@@ -61,8 +76,8 @@ def fresh_server(tmp_path_factory, request) -> Iterator[Callable[..., Server]]:
     """Start a server of the test's own (cold cache, other settings); stopped after the test."""
     started: list[Server] = []
 
-    def start(**env: str) -> Server:
-        running = _start(tmp_path_factory, **env)
+    def start(unprivileged: bool = False, **env: str) -> Server:
+        running = _start(tmp_path_factory, unprivileged, **env)
         started.append(running)
         request.node.__dict__.setdefault("servers", []).append(running)
         return running
