@@ -1,10 +1,12 @@
-"""Downloads: the clustered songs (all original columns + cluster + name) and the profile table."""
+"""Downloads: the clustered songs (all original columns + cluster + name) and the profile table,
+written safe for spreadsheets (clustering.export)."""
 
 from __future__ import annotations
 
 from dash import Dash, Input, Output, State, dcc, no_update
 
 from callbacks.common import USER_ERRORS, error_alert, shown_result
+from clustering.export import csv_bytes
 from clustering.view import View
 from layouts import ids
 from services import Services
@@ -34,10 +36,10 @@ def export(services: Services, view_data: dict | None, what: str) -> tuple:
     stem = f"songs_{view.algorithm}_k{view.k}"
     if what == "songs":
         frame = engine.clustered_frame(result)
-        return dcc.send_data_frame(frame.to_csv, f"{stem}.csv", index=False), \
+        return dcc.send_bytes(csv_bytes(frame), f"{stem}.csv"), \
             f"Exported {len(frame):,} songs ({view.describe()})."
     table = result.profile.table()
-    return dcc.send_data_frame(table.to_csv, f"{stem}_profile.csv", index=False), \
+    return dcc.send_bytes(csv_bytes(table), f"{stem}_profile.csv"), \
         f"Exported the profiles of {view.k} clusters ({view.describe()})."
 
 

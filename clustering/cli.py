@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from clustering.cache import ResultCache
 from clustering.engine import Engine
+from clustering.export import csv_bytes
 from clustering.models import ClusteringError
 from clustering.sweep import sweep
 from clustering.view import ALGORITHMS, SWEEP_RANGE_DEFAULT
@@ -102,7 +103,7 @@ def run_fit(args: argparse.Namespace, settings: Settings) -> int:
     result = _with_spinner(label, lambda: engine.cluster(args.algorithm, args.k, _features(args)))
     elapsed = time.perf_counter() - started
     if args.out:
-        engine.clustered_frame(result).to_csv(args.out, index=False)
+        Path(args.out).write_bytes(csv_bytes(engine.clustered_frame(result)))
     summary = result.summary() | {"data": engine.catalogue.source, "is_demo": engine.catalogue.is_demo,
                                   "cleaning": engine.catalogue.report.to_dict(), "seconds": round(elapsed, 3)}
     if args.json:

@@ -65,11 +65,16 @@ class KMeansResult:
 
 
 def check_k(n_songs: int, k: int) -> None:
-    """Refuse a k that cannot give k non-empty clusters."""
+    """Refuse a k that cannot give k non-empty clusters with a silhouette (it needs at least one
+    cluster of two songs: fewer clusters than songs)."""
     if k < 2:
         raise ClusteringError(f"k must be at least 2 (got {k}).")
     if k > n_songs:
-        raise ClusteringError(f"k = {k} is larger than the number of songs ({n_songs:,}); choose k <= {n_songs}.")
+        raise ClusteringError(f"k = {k} is larger than the number of songs ({n_songs:,}); "
+                              f"choose k <= {n_songs - 1}.")
+    if k == n_songs:
+        raise ClusteringError(f"k = {k} needs fewer clusters than songs ({n_songs:,} songs); "
+                              f"choose k <= {n_songs - 1}.")
 
 
 def _lloyd(x: np.ndarray, weights: np.ndarray, centers: np.ndarray, tol: float, max_iter: int = 300):

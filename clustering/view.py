@@ -126,9 +126,10 @@ def check_range(k_min, k_max, n_songs: int | None = None) -> tuple[int, int]:
         raise ClusteringError(f"Each end of the k range must be between {K_MIN} and {K_MAX} (got {low} to {high}).")
     if low > high:
         raise ClusteringError(f"The k range is backwards: 'from' ({low}) is larger than 'to' ({high}).")
-    if n_songs is not None and high > n_songs:
-        raise ClusteringError(f"k = {high} is larger than the number of songs ({n_songs:,}); "
-                              f"end the range at {n_songs} or less.")
+    if n_songs is not None and high >= n_songs:
+        relation = "larger than" if high > n_songs else "as many as"
+        raise ClusteringError(f"k = {high} is {relation} the number of songs ({n_songs:,}); "
+                              f"end the range at {n_songs - 1} or less.")
     return low, high
 
 

@@ -7,7 +7,6 @@ and the CLI can say exactly what happened to the user's file. Every failure is a
 
 from __future__ import annotations
 
-import ast
 import csv
 import hashlib
 import io
@@ -55,6 +54,15 @@ PRIMARY_GENRE = "primary_genre"
 UNKNOWN_GENRE = "unknown"
 
 MAX_BYTES = 500 * 1024 * 1024
+#: Columns read from a file's header; more is not a song table (checked before parsing).
+MAX_COLUMNS = 1_000
+#: Fewest songs a catalogue can be clustered with: k = 2 needs more songs than clusters.
+MIN_SONGS = 3
+#: A feature value beyond this magnitude is no measurement (1e308 overflows the scaling).
+ABSURD_VALUE = 1e15
+#: Longest genre name kept (a cell can hold kilobytes of anything).
+MAX_GENRE_CHARS = 100
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
 
 
 class DatasetError(ValueError):
@@ -182,8 +190,13 @@ def read_csv_bytes(raw: bytes, source: str) -> pd.DataFrame:
     if len(raw) > MAX_BYTES:
         raise DatasetError(f"{source} is larger than {MAX_BYTES // 2**20} MB; split it or sample it first.")
     text = _decode(raw, source)
+    separator = _delimiter(text)
+    header = text[:text.find("\n")] if "\n" in text[:MAX_BYTES] else text
+    if header.count(separator) + 1 > MAX_COLUMNS:
+        raise DatasetError(f"{source} has {header.count(separator) + 1:,} columns in its header; a song table has "
+                           f"at most {MAX_COLUMNS:,}. Check that it is the right file.")
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=_delimiter(text))
+        frame = pd.read_csv(io.StringIO(text), sep=separator)
     except pd.errors.EmptyDataError as exc:
         raise DatasetError(f"{source} is empty: there are no rows to cluster.") from exc
     except (pd.errors.ParserError, csv.Error) as exc:
@@ -197,7 +210,8 @@ def read_csv_bytes(raw: bytes, source: str) -> pd.DataFrame:
 
 def _delimiter(text: str) -> str:
     """Comma, unless the header plainly uses semicolons, tabs or pipes (common in Excel exports)."""
-    header = text.splitlines()[0] if text else ""
+    end = text.find("\n")
+    header = text[:end] if end >= 0 else text
     counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}
     best = max(counts, key=counts.get)
     return best if counts[best] > 0 else ","
@@ -238,13 +252,13 @@ def parse_genres(value: object) -> list[str]:
         return [str(v).strip() for v in value if str(v).strip()]
     text = str(value).strip()
     if text.startswith("[") and text.endswith("]"):
-        try:
-            parsed = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            parsed = text[1:-1].replace("'", "").replace('"', "").split(",")
-        if isinstance(parsed, (list, tuple)):
-            return [str(v).strip() for v in parsed if str(v).strip()]
-    return [part.strip() for part in re.split(r"[;,|]", text) if part.strip()]
+        # A list as Python writes it. Read with a regular expression, never evaluated: a cell
+        # like "[1+1+...]" sends ast.literal_eval into deep recursion.
+        quoted = [single or double for single, double in _QUOTED.findall(text)]
+        parts = quoted if quoted else text[1:-1].split(",")
+    else:
+        parts = re.split(r"[;,|]", text)
+    return [part.strip()[:MAX_GENRE_CHARS] for part in parts if part.strip()]
 
 
 def clean(frame: pd.DataFrame, source: str, *, is_demo: bool = False) -> Catalogue:
@@ -298,6 +312,10 @@ def clean(frame: pd.DataFrame, source: str, *, is_demo: bool = False) -> Catalog
     report.drop("missing or non-numeric feature value", int(missing.sum()))
     frame = frame[~missing]
 
+    absurd = ~_plausible(frame[features]).all(axis=1)
+    report.drop(f"infinite or absurdly large value (beyond {ABSURD_VALUE:.0e})", int(absurd.sum()))
+    frame = frame[~absurd]
+
     impossible = np.zeros(len(frame), dtype=bool)
     for name in features:
         values = frame[name].to_numpy()
@@ -315,6 +333,9 @@ def clean(frame: pd.DataFrame, source: str, *, is_demo: bool = False) -> Catalog
 
     if frame.empty:
         raise DatasetError(f"{source} has no rows left after cleaning: " + "; ".join(report.lines()[1:-1]))
+    if len(frame) < MIN_SONGS:
+        raise DatasetError(f"{source} has {len(frame)} song{'s' if len(frame) > 1 else ''} left after cleaning; "
+                           f"clustering needs at least {MIN_SONGS} songs (k = 2 needs more songs than clusters).")
 
     frame = frame.reset_index(drop=True)
     # Other numeric columns (popularity, followers, ...) may be clustered on too.
@@ -322,11 +343,13 @@ def clean(frame: pd.DataFrame, source: str, *, is_demo: bool = False) -> Catalog
     for name in original_columns:
         if name in numeric or name in roles.values():
             continue
-        if pd.api.types.is_numeric_dtype(frame[name]) and frame[name].notna().all() and frame[name].nunique() > 1:
+        column = frame[name]
+        if (pd.api.types.is_numeric_dtype(column) and column.notna().all() and column.nunique() > 1
+                and _plausible(column).all()):
             numeric.append(name)
     if "popularity" in roles and roles["popularity"] not in numeric:
         pop = pd.to_numeric(frame[roles["popularity"]], errors="coerce")
-        if pop.notna().all():
+        if pop.notna().all() and _plausible(pop).all():
             frame[roles["popularity"]] = pop
             numeric.append(roles["popularity"])
 
@@ -343,6 +366,11 @@ def clean(frame: pd.DataFrame, source: str, *, is_demo: bool = False) -> Catalog
     report.rows_out = len(frame)
     return Catalogue(frame=compact_text(frame), original_columns=original_columns, roles=roles,
                      numeric_columns=numeric, report=report, source=source, is_demo=is_demo)
+
+
+def _plausible(values: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
+    """True where a number is finite and within the magnitude a measurement can have."""
+    return values.astype("float64").abs() <= ABSURD_VALUE  # False for inf and NaN too
 
 
 def compact_text(frame: pd.DataFrame) -> pd.DataFrame:

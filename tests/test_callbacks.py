@@ -190,11 +190,12 @@ def test_reset_navigates_to_every_default_and_keeps_the_tab(dash_app):
 def test_downloads(dash_app, services):
     view = resolve(dash_app, k=3)
     songs, note = dash_app.callbacks["download_songs"](1, view)
-    frame = pd.read_csv(io.StringIO(songs["content"]))
+    assert songs["base64"]  # bytes, as written by clustering.export
+    frame = pd.read_csv(io.BytesIO(base64.b64decode(songs["content"])))
     assert len(frame) == services.registry.default().n_songs and {"cluster", "cluster_name"} <= set(frame.columns)
     assert "Exported 6,000 songs" in note
     profile, _ = dash_app.callbacks["download_profile"](1, view)
-    table = pd.read_csv(io.StringIO(profile["content"]))
+    table = pd.read_csv(io.BytesIO(base64.b64decode(profile["content"])))
     assert list(table["cluster"]) == [0, 1, 2] and table["songs"].sum() == services.registry.default().n_songs
     refused, why = dash_app.callbacks["download_songs"](1, resolve(dash_app, k=3, features=["energy"]))
     assert refused is no_update and "at least two features" in why

@@ -27,12 +27,13 @@ def test_real_sample_loads_with_roles_and_genres(sample_csv):
 
 def test_other_schema_matched_by_aliases(tmp_path):
     path = _write(tmp_path, "track_id,track_name,artists,track_genre,popularity,Energy,Valence,Tempo\n"
-                            "a,Song A,X,pop,50,0.5,0.4,120\nb,Song B,Y,rock,20,0.9,0.1,140\n")
+                            "a,Song A,X,pop,50,0.5,0.4,120\nb,Song B,Y,rock,20,0.9,0.1,140\n"
+                            "c,Song C,Z,jazz,30,0.2,0.7,90\n")
     catalogue = load_csv(path)
     assert catalogue.roles == {"id": "track_id", "title": "track_name", "artist": "artists",
                                "genre": "track_genre", "popularity": "popularity"}
     assert catalogue.numeric_columns[:3] == ["energy", "valence", "tempo"]
-    assert list(catalogue.frame[PRIMARY_GENRE]) == ["pop", "rock"]
+    assert list(catalogue.frame[PRIMARY_GENRE]) == ["pop", "rock", "jazz"]
 
 
 def test_cleaning_counts_every_dropped_row(tmp_path):
@@ -43,13 +44,16 @@ def test_cleaning_counts_every_dropped_row(tmp_path):
                             "1,d,0.6,0.5,100,1000\n"       # duplicate id
                             "4,e,1.5,0.5,100,1000\n"       # share outside 0..1
                             "5,f,0.5,0.5,-3,1000\n"        # negative tempo
-                            "6,g,0.5,0.5,90,2000\n")
+                            "6,g,0.5,0.5,90,2000\n"
+                            "7,h,0.5,0.5,inf,2000\n"      # infinite
+                            "8,i,0.4,0.3,95,3000\n")
     report = load_csv(path).report
-    assert report.rows_in == 7 and report.rows_out == 2
+    assert report.rows_in == 9 and report.rows_out == 3
     assert report.dropped == {"missing or non-numeric feature value": 2,
+                              "infinite or absurdly large value (beyond 1e+15)": 1,
                               "impossible value (share outside 0-1, negative tempo or duration)": 2,
                               "duplicate song id": 1}
-    assert "2 songs kept" in report.lines()
+    assert "3 songs kept" in report.lines()
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -76,7 +80,7 @@ def test_missing_path_and_folder(tmp_path):
 
 
 def test_semicolon_and_latin1_files_are_read(tmp_path):
-    text = "name;energy;valence\nCaf\xe9;0,5;0,4\n".replace("0,5", "0.5").replace("0,4", "0.4")
+    text = "name;energy;valence\nCaf\xe9;0.5;0.4\nNa\xefve;0.2;0.1\nSoir;0.9;0.3\n"
     catalogue = load_csv(_write(tmp_path, text.encode("cp1252")))
     assert catalogue.frame["name"].iloc[0] == "Café"
 
@@ -88,6 +92,8 @@ def test_semicolon_and_latin1_files_are_read(tmp_path):
     ("pop", ["pop"]),
     (float("nan"), []),
     ("[broken", ["[broken"]),
+    ('["children\'s music", \'pop\']', ["children's music", "pop"]),
+    ("[1+1+1]", ["1+1+1"]),
 ])
 def test_parse_genres(cell, expected):
     assert parse_genres(cell) == expected

@@ -45,7 +45,9 @@ def test_check_k():
         check_k(10, 1)
     with pytest.raises(ClusteringError, match="larger than the number of songs"):
         check_k(10, 11)
-    check_k(10, 10)
+    with pytest.raises(ClusteringError, match="fewer clusters than songs"):
+        check_k(10, 10)
+    check_k(10, 9)
 
 
 def test_ward_tree_equals_scipy_exact_ward():
