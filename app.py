@@ -16,6 +16,7 @@ from clustering.view import DEFAULT_DATASET
 from data.registry import release_freed_memory
 from layouts.figures import register_templates
 from layouts.page import serve_layout
+from security import harden
 from services import Services
 from settings import Settings
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     release_freed_memory()  # before gunicorn forks: what loading and calibrating freed goes back to the OS
     app.services = services
     app.callbacks = register_callbacks(app, services)
+    harden(app, services.settings.session_secret())  # after the callbacks: the policy hashes their inline scripts
     # Dash finishes its set-up on the first request; with threaded workers a second request can race
     # ahead of it ("dash is not a registered library"). One request here, before gunicorn forks,
     # completes the set-up for every worker.

@@ -71,9 +71,11 @@ class Services:
         return self.jobs.submit("tree", {"dataset": dataset_id, "features": list(chosen)},
                                 job_id=self.tree_job_id(engine, chosen))
 
-    def start_sweep(self, dataset_id: str, algorithm: str, features, k_min: int, k_max: int) -> JobStatus:
+    def start_sweep(self, dataset_id: str, algorithm: str, features, k_min: int, k_max: int,
+                    owner: str | None = None) -> JobStatus:
+        """A sweep for one browser (``owner``): one at a time each, a bounded number per process."""
         return self.jobs.submit("sweep", {"dataset": dataset_id, "algorithm": algorithm, "features": list(features),
-                                          "k_min": int(k_min), "k_max": int(k_max)})
+                                          "k_min": int(k_min), "k_max": int(k_max)}, owner=owner)
 
     def _run_tree(self, params: dict, progress: Progress) -> dict:
         engine = self.engine(params["dataset"])

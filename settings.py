@@ -7,6 +7,7 @@ import, so tests build apps with settings of their own.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,10 +42,17 @@ class Settings:
     port: int = 8050
     #: With a Redis URL, long jobs (Ward trees, k sweeps) run on Celery workers instead of threads.
     redis_url: str = ""
+    #: Signs each browser's session cookie. Required in production (where ``DYNO`` is set, as on
+    #: Heroku): every dyno and every restart must share it. Elsewhere, when unset, one is made and
+    #: kept in the cache directory.
+    secret_key: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
+        if env.get("DYNO") and not env.get("SECRET_KEY", "").strip():
+            raise SystemExit("SECRET_KEY must be set in production (DYNO is set): a long random string, the same "
+                             "for every dyno, e.g. from: python -c 'import secrets; print(secrets.token_hex(32))'")
         return cls(
             songs_csv=env.get("SONGS_CSV", "").strip(),
             demo_songs=_int(env, "DEMO_SONGS", 95_837),
@@ -55,4 +63,27 @@ class Settings:
             debug=env.get("DASH_DEBUG", "").lower() in {"1", "true", "yes"},
             port=_int(env, "PORT", 8050),
             redis_url=env.get("REDIS_URL", "").strip(),
+            secret_key=env.get("SECRET_KEY", "").strip(),
         )
+
+    def session_secret(self) -> str:
+        """``secret_key``, or one made once and kept in the cache directory (development, tests),
+        so that restarts keep open pages' sessions; a fresh one per start if it cannot be kept."""
+        if self.secret_key:
+            return self.secret_key
+        path = Path(self.cache_dir) / "secret_key"
+        try:
+            return path.read_text(encoding="ascii").strip() or _new_secret(path)
+        except OSError:
+            return _new_secret(path)
+
+
+def _new_secret(path: Path) -> str:
+    secret = secrets.token_hex(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secret, encoding="ascii")
+    except OSError:
+        pass  # kept for this process only: sessions end at the next restart
+    return secret

@@ -22,6 +22,7 @@ from clustering.view import View, check_range
 from layouts import ids
 from layouts.figures import dendrogram_figure, empty_figure, silhouette_figure, sweep_figure, themed
 from layouts.panels import recommendation, sweep_for_other_settings, worst_songs_table
+from security import session_id
 from services import Services
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def _start(services: Services, job: dict, view: View | None, k_min, k_max) -> tu
         if view is None or view.error:
             raise ValueError(view.error if view else "The page is still loading.")
         low, high = check_range(k_min, k_max, view.n_songs)
-        status = services.start_sweep(view.dataset, view.algorithm, view.features, low, high)
+        status = services.start_sweep(view.dataset, view.algorithm, view.features, low, high, owner=session_id())
     except (ValueError, *USER_ERRORS) as exc:
         return base | {"state": "refused", "message": f"Cannot run: {exc}"}, no_update
     return base | {"id": status.id, "state": status.state, "done": 0, "total": high - low + 1,

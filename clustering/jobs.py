@@ -34,6 +34,10 @@ HEARTBEAT_SECONDS = 2.0
 LOST_AFTER_SECONDS = 30.0
 #: Jobs of one kind running at once in one process; more wait their turn (bounded memory and CPU).
 DEFAULT_LIMITS = {"tree": 1, "sweep": 2}
+#: Jobs of one kind waiting or running that one process accepts; more are refused in words.
+DEFAULT_QUEUES = {"tree": 8, "sweep": 4}
+#: Ended jobs are forgotten by their process after this long (their state stays in the cache).
+FORGET_AFTER_SECONDS = 3600.0
 
 
 def timing(elapsed: float, estimate: float | None) -> str:
@@ -48,6 +52,11 @@ def timing(elapsed: float, estimate: float | None) -> str:
 
 class JobCancelled(Exception):
     """Raised inside a job when someone asked to cancel it."""
+
+
+class JobRefused(ValueError):
+    """A job not started: its owner already has one of its kind, or the server is full; the
+    message says which, in words."""
 
 
 @dataclass
@@ -133,8 +142,8 @@ class JobRunner:
     """Runs jobs on daemon threads here; their state is in ``cache`` for every process to read."""
 
     def __init__(self, cache: ResultCache, handlers: dict[str, Handler] | None = None, *,
-                 limits: dict[str, int] | None = None, lost_after: float = LOST_AFTER_SECONDS,
-                 spare: ResultCache | None = None) -> None:
+                 limits: dict[str, int] | None = None, queues: dict[str, int] | None = None,
+                 lost_after: float = LOST_AFTER_SECONDS, spare: ResultCache | None = None) -> None:
         self.cache = cache
         # Where job states go while ``cache`` cannot keep them (read-only, full, deleted): a
         # small store in the host's temporary directory, so every worker still sees every job.
@@ -142,6 +151,7 @@ class JobRunner:
         self.handlers: dict[str, Handler] = dict(handlers or {})
         self.lost_after = lost_after
         self._slots = {kind: threading.BoundedSemaphore(n) for kind, n in (limits or DEFAULT_LIMITS).items()}
+        self.queues = dict(DEFAULT_QUEUES if queues is None else queues)
         self._local: dict[str, JobStatus] = {}  # this process's copy: read when the cache cannot be
         self._local_cancel: set[str] = set()
         self._lock = threading.Lock()
@@ -200,18 +210,45 @@ class JobRunner:
         return status
 
     # --- control ----------------------------------------------------------------------------
-    def submit(self, kind: str, params: dict, *, job_id: str | None = None) -> JobStatus:
-        """Start a job, or return the active one with the same ``job_id`` (one tree build per tree)."""
+    def submit(self, kind: str, params: dict, *, job_id: str | None = None, owner: str | None = None) -> JobStatus:
+        """Start a job, or return the active one with the same ``job_id`` (one tree build per tree).
+
+        An ``owner`` (a browser's session) has one active job of a kind at a time, and this
+        process accepts ``queues[kind]`` at most; beyond either, :class:`JobRefused` says why.
+        """
         if kind not in self.handlers:
             raise ValueError(f"unknown job kind {kind!r}")
         job_id = job_id or f"{kind}-{uuid.uuid4().hex}"
         existing = self.status(job_id)
         if existing is not None and existing.active:
             return existing
+        owner_key = ResultCache.key("job-owner", kind=kind, owner=owner) if owner else None
+        if owner_key is not None:
+            for previous in self._get(owner_key):
+                running = self.status(previous)
+                if running is not None and running.active:
+                    raise JobRefused(f"Your previous {kind} is still running (perhaps in another tab): "
+                                     "wait for it or cancel it first.")
+        limit = self.queues.get(kind)
+        if limit is not None and self._active_here(kind) >= limit:
+            raise JobRefused(f"The server is already running {limit} jobs of this kind; try again in a minute.")
         status = JobStatus(id=job_id, kind=kind, params=dict(params), message="Waiting to start…")
         self._save(status)
+        if owner_key is not None:
+            self._put(owner_key, job_id)
         self._launch(job_id)
         return status
+
+    def _active_here(self, kind: str) -> int:
+        """Jobs of ``kind`` this process submitted that have not ended; ended ones are forgotten
+        after a while, so the memo stays small."""
+        now = time.time()
+        with self._lock:
+            for job_id, status in list(self._local.items()):
+                if not status.active and now - status.updated > FORGET_AFTER_SECONDS:
+                    del self._local[job_id]
+            known = [job_id for job_id, status in self._local.items() if status.kind == kind]
+        return sum(1 for job_id in known if (status := self.status(job_id)) is not None and status.active)
 
     def cancel(self, job_id: str) -> None:
         with self._lock:

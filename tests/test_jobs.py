@@ -10,7 +10,7 @@ import pytest
 
 from clustering.cache import ResultCache
 from clustering.engine import Engine
-from clustering.jobs import JobRunner, JobStatus, Progress
+from clustering.jobs import JobRefused, JobRunner, JobStatus, Progress
 
 
 def counting_handler(steps: int, delay: float, done: list[int]):
@@ -150,3 +150,26 @@ def test_a_ward_sweep_waits_for_the_one_tree_job(services):
     engine = services.engine("default")
     tree = services.jobs.status(services.tree_job_id(engine, engine.features(("energy", "valence", "tempo"))))
     assert tree is not None and tree.state == "done" and engine.has_tree(("energy", "valence", "tempo"))
+
+
+def test_one_sweep_per_owner_and_a_bounded_number_per_process(tmp_path):
+    """30 presses of Find k (the abuse probe) start a bounded number of jobs; one per browser."""
+    runner = JobRunner(ResultCache(tmp_path / "jobs"), limits={"slow": 1}, queues={"slow": 3})
+    release = threading.Event()
+    runner.handlers["slow"] = lambda params, progress: release.wait(10)
+    first = runner.submit("slow", {}, owner="browser-a")
+    with pytest.raises(JobRefused, match="previous slow is still running"):
+        runner.submit("slow", {}, owner="browser-a")
+    started, refused = [first], []
+    for n in range(30):
+        try:
+            started.append(runner.submit("slow", {}, owner=f"browser-{n}"))
+        except JobRefused as exc:
+            refused.append(str(exc))
+    assert len(started) == 3 and len(refused) == 28
+    assert "try again in a minute" in refused[0]
+    release.set()
+    for status in started:
+        assert runner.wait(status.id, timeout=20).state == "done"
+    assert runner.submit("slow", {}, owner="browser-a").state == "queued"  # the old one ended: a new one may start
+    release.set()
