@@ -44,6 +44,24 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         ? view : no_update));
     },
 
+    /* A file was chosen: say at once that it is being read, or, when it is over the size limit,
+       why it is refused; only a file within the limit goes to the server (store-upload). */
+    upload: function (contents, filename, limit) {
+      const {no_update} = window.dash_clientside;
+      if (!contents) return [no_update, no_update];
+      const name = filename || 'the file';
+      const bytes = Math.floor((contents.length - contents.indexOf(',') - 1) * 3 / 4);
+      const mb = bytes / 1048576;
+      const note = (text, color) => ({namespace: 'dash_bootstrap_components', type: 'Alert',
+                                      props: {children: text, color: color, className: 'p-2 mb-0 small'}});
+      if (bytes > limit) {
+        return [no_update, note(`${name} is ${mb.toFixed(0)} MB, over the limit of ${Math.floor(limit / 1048576)} MB: ` +
+                                'split it or take a sample, then upload again. Nothing was changed.', 'warning')];
+      }
+      return [{contents: contents, filename: filename, at: Date.now()},
+              note(`Reading ${name} (${mb < 1 ? '<1' : mb.toFixed(0)} MB)…`, 'info')];
+    },
+
     /* Bootstrap 5.3 colour modes: the whole page follows one attribute. */
     theme: function (dark) {
       document.documentElement.setAttribute('data-bs-theme', dark ? 'dark' : 'light');

@@ -8,11 +8,12 @@ import base64
 import binascii
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, State, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 from callbacks.url_state import navigation
-from data.loader import DatasetError
+from data.loader import MAX_BYTES, DatasetError
 from layouts import ids
+from security import MAX_REQUEST_BYTES
 from services import Services
 
 
@@ -20,6 +21,9 @@ def upload(services: Services, contents: str | None, filename: str | None) -> tu
     """(navigation to the uploaded catalogue, note) or (no change, why the file cannot be used)."""
     if not contents:
         return no_update, no_update
+    if len(contents) > MAX_REQUEST_BYTES:  # the browser checks first; a direct request is refused here too
+        return no_update, dbc.Alert(f"The file is over the limit of {MAX_BYTES // 2**20} MB.", color="warning",
+                                    className="p-2 mb-0 small")
     try:
         _, encoded = contents.split(",", 1)
         dataset_id, catalogue = services.registry.save_upload(base64.b64decode(encoded), filename or "upload.csv")
@@ -32,14 +36,24 @@ def upload(services: Services, contents: str | None, filename: str | None) -> tu
 
 
 def register(app: Dash, services: Services) -> list:
-    @app.callback(
-        Output(ids.STORE_NAVIGATION, "data", allow_duplicate=True),
+    app.clientside_callback(
+        ClientsideFunction(namespace="amc", function_name="upload"),
+        Output(ids.STORE_UPLOAD, "data"),
         Output(ids.UPLOAD_STATUS, "children"),
         Input(ids.UPLOAD_CSV, "contents"),
         State(ids.UPLOAD_CSV, "filename"),
+        State(ids.STORE_UPLOAD_LIMIT, "data"),
         prevent_initial_call=True,
     )
-    def use_uploaded_csv(contents, filename):
-        return upload(services, contents, filename)
+
+    @app.callback(
+        Output(ids.STORE_NAVIGATION, "data", allow_duplicate=True),
+        Output(ids.UPLOAD_STATUS, "children", allow_duplicate=True),
+        Input(ids.STORE_UPLOAD, "data"),
+        prevent_initial_call=True,
+    )
+    def use_uploaded_csv(chosen):
+        chosen = chosen or {}
+        return upload(services, chosen.get("contents"), chosen.get("filename"))
 
     return [use_uploaded_csv]

@@ -1,8 +1,11 @@
 """Which catalogue a request is about: the default (SONGS_CSV or the demo) or a user's upload.
 
 Uploads are written under the cache directory, named by content hash, so every gunicorn worker
-can read them and the browser (its URL) only keeps the short id. Parsed catalogues are memoized
-per process by id (reading is deterministic, so the memo can never disagree between workers).
+can read them and the browser (its URL) only keeps the short id. Each is parsed once: the worker
+that receives it keeps the parsed catalogue beside the CSV (a pickle, written by this app only),
+so other workers load it in a fraction of the parse time; within one process, concurrent
+requests for one upload wait for a single load. Parsed catalogues are memoized per process by id
+(reading is deterministic, so the memo can never disagree between workers).
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import hashlib
+import logging
+import os
+import pickle
 import re
 import threading
 from collections import OrderedDict
@@ -18,6 +24,7 @@ from pathlib import Path
 from data import load_catalogue
 from data.loader import Catalogue, DatasetError, clean, read_csv_bytes
 
+log = logging.getLogger(__name__)
 DEFAULT_ID = "default"
 UPLOAD_ID = re.compile(r"^upload-[0-9a-f]{20}$")
 #: Parsed uploads kept in memory per process (each is a full table; a 512 MB host keeps few).
@@ -41,6 +48,7 @@ class Registry:
         self._default: Catalogue | None = None
         self._uploads: OrderedDict[str, Catalogue] = OrderedDict()
         self._lock = threading.Lock()
+        self._loading: dict[str, threading.Lock] = {}  # one load per upload at a time in this process
 
     def default(self) -> Catalogue:
         with self._lock:
@@ -59,7 +67,16 @@ class Registry:
             if dataset_id in self._uploads:
                 self._uploads.move_to_end(dataset_id)
                 return self._uploads[dataset_id]
-        return self._remember(dataset_id, self._read_upload(dataset_id))
+            loading = self._loading.setdefault(dataset_id, threading.Lock())
+        with loading:  # concurrent requests for one upload: the first loads it, the others wait for it
+            with self._lock:
+                if dataset_id in self._uploads:
+                    return self._uploads[dataset_id]
+            try:
+                return self._remember(dataset_id, self._read_upload(dataset_id))
+            finally:
+                with self._lock:
+                    self._loading.pop(dataset_id, None)
 
     def _remember(self, dataset_id: str, catalogue: Catalogue) -> Catalogue:
         with self._lock:
@@ -69,6 +86,12 @@ class Registry:
         return catalogue
 
     def _read_upload(self, dataset_id: str) -> Catalogue:
+        parsed = self.uploads_dir / f"{dataset_id}.pkl"
+        with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            with parsed.open("rb") as handle:
+                catalogue = pickle.load(handle)  # written by save_upload of this app, never by a user
+            if isinstance(catalogue, Catalogue):
+                return catalogue
         path = self.uploads_dir / f"{dataset_id}.csv"
         try:
             raw = path.read_bytes()
@@ -87,7 +110,17 @@ class Registry:
             self.uploads_dir.mkdir(parents=True, exist_ok=True)
             (self.uploads_dir / f"{dataset_id}.csv").write_bytes(raw)
             (self.uploads_dir / f"{dataset_id}.name").write_text(name, encoding="utf-8")
+            self._keep_parsed(dataset_id, catalogue)
         except OSError as exc:
             raise DatasetError(f"{name} is fine, but the server could not keep it ({exc.strerror or exc}); "
                                "try again later.") from exc
         return dataset_id, self._remember(dataset_id, catalogue)
+
+    def _keep_parsed(self, dataset_id: str, catalogue: Catalogue) -> None:
+        """The parsed catalogue beside its CSV, written whole or not at all (a temporary file
+        renamed), so another worker never reads half of it."""
+        target = self.uploads_dir / f"{dataset_id}.pkl"
+        partial = target.with_suffix(f".{os.getpid()}.part")
+        with partial.open("wb") as handle:
+            pickle.dump(catalogue, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(target)

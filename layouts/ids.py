@@ -56,6 +56,8 @@ BUTTON_CLEANING = "button-cleaning"
 POPOVER_CLEANING = "popover-cleaning"
 UPLOAD_CSV = "upload-csv"
 UPLOAD_STATUS = "upload-status"
+STORE_UPLOAD = "store-upload"  # an upload the browser checked (size) and hands to the server
+STORE_UPLOAD_LIMIT = "store-upload-limit"
 BUTTON_DEFAULT_DATA = "button-default-data"
 
 # Tabs: "tab-" + the tab's name in links (clustering.view.TABS).

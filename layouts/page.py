@@ -17,7 +17,7 @@ from clustering.view import (
     SWEEP_RANGE_DEFAULT,
     default_controls,
 )
-from data.loader import Catalogue
+from data.loader import MAX_BYTES, Catalogue
 from layouts import ids
 from layouts.figures import feature_label
 from layouts.panels import sideways
@@ -69,8 +69,14 @@ def make_data_source(catalogue: Catalogue) -> html.Div:
                    className="mt-2"),
         dbc.Popover(id=ids.POPOVER_CLEANING, target=ids.BUTTON_CLEANING, trigger="legacy", placement="bottom",
                     children=cleaning_popover(catalogue)),
-        dcc.Upload(id=ids.UPLOAD_CSV, children=html.Div(["Drop a CSV here or ", html.A("choose a file")]),
-                   className="upload-box mt-3", max_size=200 * 1024 * 1024, multiple=False),
+        # No max_size: a file over it would be dropped without a word; the browser checks the size
+        # and says why (assets/app.js), and the server refuses larger requests unread.
+        dcc.Upload(id=ids.UPLOAD_CSV, children=html.Div(["Drop a CSV here or ", html.A("choose a file"),
+                                                         html.Div(f"up to {MAX_BYTES // 2**20} MB",
+                                                                  className="small text-muted")]),
+                   className="upload-box mt-3", multiple=False),
+        dcc.Store(id=ids.STORE_UPLOAD),
+        dcc.Store(id=ids.STORE_UPLOAD_LIMIT, data=MAX_BYTES),
         dbc.Button(f"Back to the {'demo' if catalogue.is_demo else 'default'} catalogue", id=ids.BUTTON_DEFAULT_DATA,
                    size="sm", color="link", className="p-0 mt-1", style=HIDDEN),
         html.Div(id=ids.UPLOAD_STATUS, className="small mt-1"),

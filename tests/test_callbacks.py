@@ -207,10 +207,11 @@ def _upload(text: str) -> str:
 
 def test_an_upload_is_navigated_to_or_explained(dash_app):
     cb = dash_app.callbacks
-    nav, note = cb["use_uploaded_csv"](_upload("name,artist\nx,y\n"), "bad.csv")
+    nav, note = cb["use_uploaded_csv"]({"contents": _upload("name,artist\nx,y\n"), "filename": "bad.csv"})
     assert nav is no_update and "no usable audio-feature columns" in str(note)
     rows = "\n".join(f"s{i},{i / 10:.1f},{(9 - i) / 10:.1f},{100 + i}" for i in range(10))
-    nav, note = cb["use_uploaded_csv"](_upload("track_id,energy,valence,tempo\n" + rows), "mine.csv")
+    nav, note = cb["use_uploaded_csv"]({"contents": _upload("track_id,energy,valence,tempo\n" + rows),
+                                         "filename": "mine.csv"})
     assert nav["dataset"].startswith("upload-") and "mine.csv" in str(note)
     dataset, options, features, k, algorithm, tab, *_ = cb["url_to_controls"]("", nav, "default", 12, "kmeans",
                                                                               FEATURES, ids.TAB_METRICS)
@@ -368,7 +369,8 @@ def test_hidden_tabs_show_the_last_shown_view_while_a_request_is_refused(dash_ap
 def test_a_link_back_to_the_default_catalogue_after_an_upload(dash_app):
     cb = dash_app.callbacks
     rows = "\n".join(f"s{i},{i / 10:.1f},{(9 - i) / 10:.1f},{100 + i}" for i in range(10))
-    nav, _ = cb["use_uploaded_csv"](_upload("track_id,energy,valence,tempo\n" + rows), "mine.csv")
+    nav, _ = cb["use_uploaded_csv"]({"contents": _upload("track_id,energy,valence,tempo\n" + rows),
+                                         "filename": "mine.csv"})
     upload = cb["url_to_controls"]("", nav, "default", 5, "kmeans", FEATURES, ids.TAB_METRICS)
     assert upload[-1] == {}  # the way back is offered
     back = cb["url_to_controls"]("", cb["use_default_catalogue"](1), upload[0], 5, "kmeans", upload[2],

@@ -108,7 +108,8 @@ def upload_contents(text: str) -> str:
     ("," * 200_000 + "\n1\n", "columns"),
 ])
 def test_the_upload_callback_answers_hostile_files_in_words(dash_app, text, says):
-    _navigation, note = dash_app.callbacks["use_uploaded_csv"](upload_contents(text), "hostile.csv")
+    _navigation, note = dash_app.callbacks["use_uploaded_csv"]({"contents": upload_contents(text),
+                                                                "filename": "hostile.csv"})
     assert says in str(note)
 
 
@@ -126,3 +127,54 @@ def test_the_cli_refuses_too_few_songs_in_one_line(tmp_path):
     path.write_text(songs_csv(2))
     done = run("fit", "--data", str(path), "--k", "2", cache_dir=tmp_path)
     assert done.returncode == 2 and "at least 3 songs" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_upload_is_parsed_once_per_process_and_once_in_all(services, monkeypatch):
+    """Concurrent requests for an upload in a fresh worker wait for one load; that load reads the
+    parsed catalogue its first worker kept, not the CSV (a 190 MB upload took 45-59 s per parse)."""
+    import threading
+
+    from data import registry as registry_module
+    from data.registry import Registry
+
+    dataset_id, _ = services.registry.save_upload(songs_csv(500).encode(), "mine.csv")
+    other_worker = Registry("", 100, services.registry.uploads_dir)
+    parses = []
+    real_clean = registry_module.clean
+    def slow_clean(*args, **kwargs):
+        parses.append(1)
+        time.sleep(0.3)  # a real parse of a big file takes long enough for every request to arrive meanwhile
+        return real_clean(*args, **kwargs)
+
+    monkeypatch.setattr(registry_module, "clean", slow_clean)
+    loaded = []
+    threads = [threading.Thread(target=lambda: loaded.append(other_worker.get(dataset_id))) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert parses == [] and len(loaded) == 6 and len({id(c) for c in loaded}) == 1
+    assert loaded[0].n_songs == 500 and loaded[0].fingerprint == services.registry.get(dataset_id).fingerprint
+    (services.registry.uploads_dir / f"{dataset_id}.pkl").unlink()  # no parsed copy: the CSV, parsed once
+    third_worker = Registry("", 100, services.registry.uploads_dir)
+    threads = [threading.Thread(target=lambda: third_worker.get(dataset_id)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert parses == [1]
+
+
+def test_two_users_with_the_same_numbers_never_see_each_others_genres(services):
+    """User A's secret genre must not reach user B, whose file has the same numbers (the genre mix
+    was once cached under a key of the numeric columns only)."""
+    secret = songs_csv(60).replace("['pop']", "['SECRET-GENRE-OF-USER-A']")
+    other = songs_csv(60).replace("['pop']", "['jazz']")
+    a_id, _ = services.registry.save_upload(secret.encode(), "a.csv")
+    b_id, _ = services.registry.save_upload(other.encode(), "b.csv")
+    a = services.engine(a_id).cluster("kmeans", 3)
+    b = services.engine(b_id).cluster("kmeans", 3)
+    assert "SECRET-GENRE-OF-USER-A" in str(a.genres)
+    assert "SECRET-GENRE-OF-USER-A" not in str(b.genres) and "jazz" in str(b.genres)
+    songs = services.engine(b_id).catalogue.songs(b.top_songs[0])
+    assert all(song["genre"] == "jazz" for song in songs)

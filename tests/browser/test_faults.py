@@ -7,6 +7,7 @@ These reproduce the fault probe of issue "Hold under abuse" and failed on the co
 
 from __future__ import annotations
 
+import http.client
 import shutil
 import subprocess
 import time
@@ -14,6 +15,7 @@ import urllib.request
 
 import pytest
 
+from security import MAX_REQUEST_BYTES
 from tests.browser.helpers import open_page, set_k, show_tab, status, wait_status
 
 pytestmark = pytest.mark.browser
@@ -21,12 +23,16 @@ pytestmark = pytest.mark.browser
 SONGS = 3_000  # big enough that results are written as files of their own, as real ones are
 
 
-def upload_catalogue(page, tmp_path) -> None:
+def songs_csv_text(songs: int) -> str:
     rows = ["track_name,artists,track_genre,energy,valence,tempo,danceability"]
     rows += [f"Fault song {i},Band {i % 7},genre {i % 5},{(i * 37 % 100) / 100:.2f},{(i * 53 % 100) / 100:.2f},"
-             f"{90 + i % 60},{(i * 11 % 100) / 100:.2f}" for i in range(SONGS)]
+             f"{90 + i % 60},{(i * 11 % 100) / 100:.2f}" for i in range(songs)]
+    return "\n".join(rows) + "\n"
+
+
+def upload_catalogue(page, tmp_path) -> None:
     path = tmp_path / "fault_songs.csv"
-    path.write_text("\n".join(rows) + "\n")
+    path.write_text(songs_csv_text(SONGS))
     page.set_input_files("#upload-csv input[type=file]", str(path))
     wait_status(page, f"{SONGS:,} songs", timeout=30_000)
 
@@ -112,3 +118,33 @@ def test_find_k_after_a_restart_that_wiped_the_cache(page, fresh_server):
     page.click("#button-find-k")
     page.wait_for_function("document.getElementById('text-recommendation').innerText.includes('k = 2..6')",
                            timeout=60_000)
+
+
+def test_a_file_over_the_limit_is_refused_in_words_and_changes_nothing(page, server, tmp_path):
+    open_page(page, server, "?k=5")
+    wait_status(page, "k = 5,")
+    # The limit as the page has it, lowered so that a small file stands for a 210 MB one.
+    page.evaluate("window.dash_clientside.set_props('store-upload-limit', {data: 4096})")
+    path = tmp_path / "too_big.csv"
+    path.write_text(songs_csv_text(400))
+    page.set_input_files("#upload-csv input[type=file]", str(path))
+    page.wait_for_function("document.getElementById('upload-status').innerText.includes('over the limit')")
+    assert "too_big.csv" in page.inner_text("#upload-status") and "Nothing was changed" in page.inner_text(
+        "#upload-status")
+    page.wait_for_timeout(1_000)
+    assert "k = 5," in status(page) and "data=" not in page.url
+    assert "up to 200 MB" in page.inner_text("#upload-csv")
+
+
+def test_a_huge_request_gets_413_before_its_body_is_sent(server):
+    host, port = server.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.putrequest("POST", "/_dash-update-component")
+    connection.putheader("Content-Type", "application/json")
+    connection.putheader("Content-Length", str(MAX_REQUEST_BYTES + 1))
+    connection.endheaders()
+    connection.send(b'{"output": "x"')  # a few bytes of the announced 267 MB
+    started = time.monotonic()
+    response = connection.getresponse()
+    assert response.status == 413 and time.monotonic() - started < 5
+    connection.close()
