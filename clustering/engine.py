@@ -176,7 +176,8 @@ class Engine:
         features = self.features(requested)
         k = int(k)
         check_k(self.catalogue.n_songs, k)
-        key = self._key("cluster", algorithm=algorithm, k=k, features=features, seed=self.seed)
+        key = self._key("cluster", algorithm=algorithm, k=k, features=features, seed=self.seed,
+                        silhouette_sample=self.silhouette_sample)
         return self.cache.get_or_compute(key, lambda: self._fit(algorithm, k, features),
                                          lock_seconds=CLUSTER_LOCK_SECONDS)
 
