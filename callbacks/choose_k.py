@@ -219,12 +219,14 @@ def register(app: Dash, services: Services) -> list:
     @app.callback(Output(ids.GRAPH_SILHOUETTE, "figure"), Input(ids.STORE_VIEW_FIND_K, "data"),
                   State(ids.TABS_MAIN, "active_tab"), Input(ids.SWITCH_THEME, "value"))
     def update_silhouette(view, active_tab, dark):
-        return tab_view(services, ids.TAB_FIND_K, lambda r, e: silhouette_for(r, dark), view, active_tab)
+        return tab_view(services, ids.TAB_FIND_K, lambda r, e: silhouette_for(r, dark), view, active_tab,
+                        scored=True)
 
     @app.callback(Output(ids.TABLE_WORST_SONGS, "children"), Input(ids.GRAPH_SILHOUETTE, "selectedData"),
                   Input(ids.STORE_VIEW_FIND_K, "data"), State(ids.TABS_MAIN, "active_tab"))
     def list_worst_songs(selected, view, active_tab):
-        return tab_view(services, ids.TAB_FIND_K, lambda r, e: worst_songs(r, e, selected), view, active_tab)
+        return tab_view(services, ids.TAB_FIND_K, lambda r, e: worst_songs(r, e, selected), view, active_tab,
+                        scored=True)
 
     @app.callback(Output(ids.GRAPH_DENDROGRAM, "figure"), Input(ids.STORE_VIEW_FIND_K, "data"),
                   State(ids.TABS_MAIN, "active_tab"), Input(ids.SWITCH_THEME, "value"))

@@ -27,14 +27,16 @@ def displayed(view_data: dict | None) -> dict | None:
     return view_data.get("fallback") if view_data.get("error") else view_data
 
 
-def shown_result(services: Services, view_data: dict | None) -> tuple[View, Engine, ClusterResult] | None:
+def shown_result(services: Services, view_data: dict | None, *, scored: bool = False
+                 ) -> tuple[View, Engine, ClusterResult] | None:
     """The view the page shows (``displayed``) and its clustering, or None when there is nothing to
-    show (no view yet, or a refused request with nothing before it: the status line says why)."""
+    show (no view yet, or a refused request with nothing before it: the status line says why).
+    Only views that show the silhouette ask for it (``scored``): the others never wait for it."""
     view = View.from_dict(displayed(view_data))
     if view is None or view.error:
         return None
     engine = services.engine(view.dataset)
-    return view, engine, engine.result(view)
+    return view, engine, engine.result(view, scored=scored)
 
 
 def error_alert(exc: Exception) -> dbc.Alert:
@@ -46,14 +48,15 @@ def error_alert(exc: Exception) -> dbc.Alert:
                      "Try another setting or reload the page.", color="danger", className="my-2", dismissable=True)
 
 
-def tab_view(services: Services, tab_id: str, build: Build, view_data: dict | None, active_tab: str | None):
+def tab_view(services: Services, tab_id: str, build: Build, view_data: dict | None, active_tab: str | None, *,
+             scored: bool = False):
     """``build(result, engine)`` for the view, only while ``tab_id`` is the open tab (hidden tabs
     cost nothing; opening one brings it up to date). A refused request, or a failure, leaves the
     old content in place: the page dims it and the status line says why."""
     if active_tab != tab_id:
         return no_update
     try:
-        shown = shown_result(services, view_data)
+        shown = shown_result(services, view_data, scored=scored)
         return no_update if shown is None else build(shown[2], shown[1])
     except USER_ERRORS:  # the status line says why (a catalogue gone, a k too large)
         return no_update

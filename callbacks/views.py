@@ -45,7 +45,7 @@ def register(app: Dash, services: Services) -> list:
 
     @app.callback(Output(ids.PANEL_METRICS, "children"), Input(ids.STORE_VIEW_METRICS, "data"), tab)
     def update_metrics(view_data, active_tab):
-        return tab_view(services, ids.TAB_METRICS, lambda r, e: metrics_panel(r), view_data, active_tab)
+        return tab_view(services, ids.TAB_METRICS, lambda r, e: metrics_panel(r), view_data, active_tab, scored=True)
 
     @app.callback(Output(ids.PANEL_INSIGHTS, "children"), Input(ids.STORE_VIEW_INSIGHTS, "data"), tab)
     def update_insights(view_data, active_tab):

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from clustering.cache import ResultCache
 from clustering.features import normalise_features, scaled_matrix
-from clustering.metrics import Scores, score
+from clustering.metrics import Scores, score, with_silhouette
 from clustering.models import ClusteringError, check_k, cut_tree, kmeans, relabel_by_size, ward_tree
 from clustering.profiles import Profile, build_profile, genre_mix, representative_rows, top_rows
 from clustering.projection import Projection, project
@@ -164,22 +164,39 @@ class Engine:
                        tree_ready=self.has_tree, tree_seconds=self.tree_seconds,
                        allow_placeholder=allow_placeholder)
 
-    def result(self, view: View) -> ClusterResult:
-        """The clustering a view shows (K-Means while it stands in for a Ward tree being built)."""
+    def result(self, view: View, *, scored: bool = True) -> ClusterResult:
+        """The clustering a view shows (K-Means while it stands in for a Ward tree being built);
+        ``scored=False`` for views that show no silhouette: they need not wait for it."""
         if view.error:
             raise ClusteringError(view.error)
-        return self.cluster(view.fitted_algorithm, view.k, view.features)
+        return self.cluster(view.fitted_algorithm, view.k, view.features, scored=scored)
 
-    def cluster(self, algorithm: str, k: int, requested=None) -> ClusterResult:
-        """Fit (or fetch) one clustering; Agglomerative cuts the exact tree (built if need be)."""
+    def cluster(self, algorithm: str, k: int, requested=None, *, scored: bool = True) -> ClusterResult:
+        """Fit (or fetch) one clustering; Agglomerative cuts the exact tree (built if need be).
+
+        Labels, profile, songs and the cheap scores come first, cached on their own; the
+        sampled silhouette (the costly score) is a second cached step, added when ``scored``.
+        """
         algorithm = check_algorithm(algorithm)
         features = self.features(requested)
         k = int(k)
         check_k(self.catalogue.n_songs, k)
-        key = self._key("cluster", algorithm=algorithm, k=k, features=features, seed=self.seed,
-                        silhouette_sample=self.silhouette_sample)
-        return self.cache.get_or_compute(key, lambda: self._fit(algorithm, k, features),
-                                         lock_seconds=CLUSTER_LOCK_SECONDS)
+        parts = {"algorithm": algorithm, "k": k, "features": features, "seed": self.seed}
+        result = self.cache.get_or_compute(self._key("cluster", **parts), lambda: self._fit(algorithm, k, features),
+                                           lock_seconds=CLUSTER_LOCK_SECONDS)
+        if not scored or result.scores.has_silhouette:
+            return result
+        key = self._key("silhouette", **parts, sample=self.silhouette_sample)
+        scores = self.cache.get_or_compute(key, lambda: with_silhouette(
+            result.scores, self.matrix(features), result.labels, sample_size=self.silhouette_sample, seed=self.seed),
+            lock_seconds=CLUSTER_LOCK_SECONDS)
+        return replace(result, scores=scores)
+
+    def is_cached(self, algorithm: str, k: int, requested=None, *, scored: bool = False) -> bool:
+        """Whether a clustering (and, with ``scored``, its silhouette) is in the cache already."""
+        parts = {"algorithm": algorithm, "k": int(k), "features": self.features(requested), "seed": self.seed}
+        return self.cache.contains(self._key("cluster", **parts)) and (
+            not scored or self.cache.contains(self._key("silhouette", **parts, sample=self.silhouette_sample)))
 
     def clustered_frame(self, result: ClusterResult) -> pd.DataFrame:
         """The user's own columns plus ``cluster`` and ``cluster_name``: the export format."""
@@ -198,7 +215,7 @@ class Engine:
                 "distinct feature values; choose a smaller k or more features."
             )
         labels = labels.astype(np.int16)
-        scores = score(x, labels, sample_size=self.silhouette_sample, seed=self.seed)
+        scores = score(x, labels, sample_size=self.silhouette_sample, seed=self.seed, silhouette=False)
         profile = build_profile(self.catalogue.frame, self.catalogue.numeric_columns, labels)
         popularity = self.catalogue.column("popularity")
         genres = self.catalogue.frame[PRIMARY_GENRE]

@@ -376,3 +376,28 @@ def test_a_link_back_to_the_default_catalogue_after_an_upload(dash_app):
     back = cb["url_to_controls"]("", cb["use_default_catalogue"](1), upload[0], 5, "kmeans", upload[2],
                                  ids.TAB_METRICS)
     assert back[0] == "default" and back[2] == FEATURES and back[-1] == {"display": "none"}
+
+
+def test_labels_first_the_silhouette_only_for_views_that_show_it(dash_app, services, monkeypatch):
+    """A new k: the status, scatter, overview, heatmap and bars never wait for the silhouette;
+    the Metrics tab asks for it (a second cached step), once."""
+    import clustering.engine as engine_module
+
+    silhouettes = []
+    real = engine_module.with_silhouette
+    monkeypatch.setattr(engine_module, "with_silhouette", lambda *a, **k: silhouettes.append(1) or real(*a, **k))
+    cb = dash_app.callbacks
+    view = resolve(dash_app, k=7)
+    cb["update_status"](view)
+    cb["update_pca"](view, False, ids.TAB_VISUALIZATIONS, None)
+    cb["update_heatmap"](view, ids.TAB_VISUALIZATIONS, False)
+    cb["update_bars"](view, ["energy"], ids.TAB_VISUALIZATIONS, False)
+    cb["update_overview"](view, ids.TAB_OVERVIEW, False)
+    cb["update_insights"](view, ids.TAB_INSIGHTS)
+    engine = services.engine("default")
+    assert silhouettes == [] and engine.is_cached("kmeans", 7, FEATURES)
+    assert not engine.is_cached("kmeans", 7, FEATURES, scored=True)
+    panel = cb["update_metrics"](view, ids.TAB_METRICS)
+    assert "Silhouette" in str(panel) and "nan" not in str(panel)
+    cb["update_silhouette"](view, ids.TAB_FIND_K, False)
+    assert silhouettes == [1] and engine.is_cached("kmeans", 7, FEATURES, scored=True)

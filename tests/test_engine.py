@@ -14,8 +14,8 @@ from clustering.sweep import knee, recommend, sweep, sweep_rows
 
 def test_kmeans_result_is_cached_and_identical(engine, cache):
     first = engine.cluster("kmeans", 4)
-    assert cache.contains(engine._key("cluster", algorithm="kmeans", k=4, features=first.features, seed=42,
-                                      silhouette_sample=engine.silhouette_sample))
+    assert cache.contains(engine._key("cluster", algorithm="kmeans", k=4, features=first.features, seed=42))
+    assert engine.is_cached("kmeans", 4, first.features, scored=True)
     other_sample = Engine(engine.catalogue, cache, seed=42, silhouette_sample=500).cluster("kmeans", 4)
     assert other_sample.scores.silhouette_sample_size == 500  # a setting the value depends on is in its key
     again = engine.cluster("kmeans", 4, list(reversed(first.features)))

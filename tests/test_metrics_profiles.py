@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import silhouette_samples, silhouette_score
 
 from clustering.features import DEFAULT_FEATURES, normalise_features, scaled_matrix
-from clustering.metrics import inertia, score
+from clustering.metrics import inertia, score, silhouette_values, with_silhouette
 from clustering.models import ClusteringError
 from clustering.profiles import build_profile, name_clusters, representative_rows, top_rows
 from clustering.projection import project
@@ -19,6 +19,28 @@ def test_sampled_silhouette_is_within_0005_of_full(medium_demo):
     sampled = score(x, labels, sample_size=10_000, seed=42)
     assert sampled.silhouette_sample_size == 10_000
     assert abs(sampled.silhouette - silhouette_score(x, labels)) < 0.005
+
+
+@pytest.mark.parametrize("block_rows", [7, 1024])
+def test_blocked_float32_silhouette_equals_scikit_learn(block_rows):
+    rng = np.random.default_rng(3)
+    x = np.vstack([rng.normal(c, 1.0, size=(300, 6)) for c in (0.0, 2.5, 5.0)] + [rng.normal(9, 1, size=(1, 6))])
+    labels = np.repeat([2, 0, 1, 3], [300, 300, 300, 1])  # a singleton cluster too, whose silhouette is 0
+    ours = silhouette_values(x * 40.0 + 100.0, labels, block_rows=block_rows)  # large offsets: float32 cancellation
+    reference = silhouette_samples(x * 40.0 + 100.0, labels)
+    assert np.abs(ours - reference).max() < 1e-5
+    assert ours[-1] == 0.0
+
+
+def test_silhouette_added_later_equals_computed_at_once(small_demo):
+    x = scaled_matrix(small_demo.frame, DEFAULT_FEATURES)
+    labels = KMeans(4, n_init=1, random_state=0).fit_predict(x)
+    at_once = score(x, labels, sample_size=2_000, seed=1)
+    later = score(x, labels, sample_size=2_000, seed=1, silhouette=False)
+    assert not later.has_silhouette and np.isnan(later.silhouette)
+    later = with_silhouette(later, x, labels, sample_size=2_000, seed=1)
+    assert later.silhouette == at_once.silhouette and later.has_silhouette
+    assert np.array_equal(later.sample_rows, at_once.sample_rows)
 
 
 def test_scores_sizes_and_inertia():
