@@ -51,6 +51,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     release_freed_memory()  # before gunicorn forks: what loading and calibrating freed goes back to the OS
     app.services = services
     app.callbacks = register_callbacks(app, services)
+    # Background warming of other k values runs only while this process serves no request.
+    app.server.before_request(services.request_started)
+    app.server.teardown_request(lambda _error: services.request_ended())
     harden(app, services.settings.session_secret())  # after the callbacks: the policy hashes their inline scripts
     # Dash finishes its set-up on the first request; with threaded workers a second request can race
     # ahead of it ("dash is not a registered library"). One request here, before gunicorn forks,

@@ -8,8 +8,9 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,8 @@ from clustering.engine import Engine
 from clustering.jobs import CeleryJobRunner, JobRunner, JobStatus, Progress, timing
 from clustering.models import ClusteringError
 from clustering.sweep import SweepRow, sweep
-from clustering.view import ALGORITHMS
+from clustering.view import ALGORITHMS, View
+from clustering.warm import Warmer
 from data.registry import Registry, release_freed_memory
 from settings import Settings
 
@@ -40,6 +42,9 @@ class Services:
     cache: ResultCache
     jobs: JobRunner
     celery: Any = None  # the Celery app when REDIS_URL is set: `celery -A app:celery_app worker`
+    warmer: Warmer | None = None  # fits the neighbours of a shown k while the process is idle
+    in_flight: int = 0  # requests this process is serving now
+    _flight: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
@@ -51,7 +56,26 @@ class Services:
             services.celery = _celery_app(settings.redis_url, services)
             services.jobs = CeleryJobRunner(cache, None, services.celery, spare=spare)
         services.jobs.handlers.update({"tree": services._run_tree, "sweep": services._run_sweep})
+        if settings.warm_neighbours:
+            services.warmer = Warmer(services.engine, services.idle)
         return services
+
+    # --- requests and warming ---------------------------------------------------------------
+    def request_started(self) -> None:
+        with self._flight:
+            self.in_flight += 1
+
+    def request_ended(self) -> None:
+        with self._flight:
+            self.in_flight = max(0, self.in_flight - 1)
+
+    def idle(self) -> bool:
+        return self.in_flight == 0
+
+    def shown(self, view: View) -> None:
+        """A view reached the page: warm the other values of k around it."""
+        if self.warmer is not None and view.ok:
+            self.warmer.ask(view.dataset, view.fitted_algorithm, view.features, view.k)
 
     def engine(self, dataset_id: str | None) -> Engine:
         """An engine over a dataset's catalogue; cheap to build, results live in the cache."""

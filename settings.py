@@ -42,6 +42,8 @@ class Settings:
     port: int = 8050
     #: With a Redis URL, long jobs (Ward trees, k sweeps) run on Celery workers instead of threads.
     redis_url: str = ""
+    #: After a k is shown, fit the other values of k in the background while the worker is idle.
+    warm_neighbours: bool = True
     #: Signs each browser's session cookie. Required in production (where ``DYNO`` is set, as on
     #: Heroku): every dyno and every restart must share it. Elsewhere, when unset, one is made and
     #: kept in the cache directory.
@@ -64,6 +66,7 @@ class Settings:
             port=_int(env, "PORT", 8050),
             redis_url=env.get("REDIS_URL", "").strip(),
             secret_key=env.get("SECRET_KEY", "").strip(),
+            warm_neighbours=env.get("WARM_NEIGHBOURS", "1").lower() not in {"0", "false", "no", "off"},
         )
 
     def session_secret(self) -> str:

@@ -52,6 +52,7 @@ def show_status(services: Services, view_data: dict | None) -> tuple:
         banner = tree_banner_for(services, view)[0] if view.placeholder else None
     except Exception as exc:  # the page says so and stops waiting; the old views stay, dimmed
         return [error_alert(exc)], no_update, view.to_dict() | {"failed": True}, no_update, no_update
+    services.shown(view)
     return (status_line(view, engine.catalogue, services.cache.problem), legend(result, view.placeholder),
             view.to_dict(), banner, not view.placeholder)
 

@@ -68,8 +68,9 @@ def engine(small_demo, cache) -> Engine:
 
 @pytest.fixture()
 def settings(tmp_path) -> Settings:
-    """The app's settings for one test: the small demo catalogue and a cache of its own."""
-    return Settings(demo_songs=TEST_SONGS, cache_dir=tmp_path / "app-cache", songs_csv="")
+    """The app's settings for one test: the small demo catalogue and a cache of its own; no
+    background warming (tests that count fits must see only their own)."""
+    return Settings(demo_songs=TEST_SONGS, cache_dir=tmp_path / "app-cache", songs_csv="", warm_neighbours=False)
 
 
 @pytest.fixture()

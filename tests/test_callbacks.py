@@ -401,3 +401,25 @@ def test_labels_first_the_silhouette_only_for_views_that_show_it(dash_app, servi
     assert "Silhouette" in str(panel) and "nan" not in str(panel)
     cb["update_silhouette"](view, ids.TAB_FIND_K, False)
     assert silhouettes == [1] and engine.is_cached("kmeans", 7, FEATURES, scored=True)
+
+
+def test_after_a_k_is_shown_its_neighbours_are_warmed_while_idle(settings):
+    """The next slider step is served from the cache: the warmer fits k+1 and k-1 (then the rest)
+    once the process is idle, and waits while it serves a request."""
+    from dataclasses import replace as replace_settings
+
+    from app import create_app
+    from services import Services
+
+    services = Services.create(replace_settings(settings, warm_neighbours=True))
+    app = create_app(services=services)
+    services.request_started()  # a request in flight: nothing is warmed meanwhile
+    app.callbacks["update_status"](resolve(app, k=6))
+    time.sleep(0.5)
+    assert services.warmer.fitted == []
+    services.request_ended()
+    assert services.warmer.wait_idle(timeout=120)
+    engine = services.engine("default")
+    assert services.warmer.fitted[:3] == [(6, True), (7, False), (5, False)]
+    assert all(engine.is_cached("kmeans", k, FEATURES) for k in range(2, 16))
+    assert engine.is_cached("kmeans", 7, FEATURES, scored=True) and engine.is_cached("kmeans", 5, FEATURES, scored=True)

@@ -1,0 +1,113 @@
+"""Warm before asked: after a k is shown, fit the other values of k in the background, nearest
+first (k+1, k-1, k+2, ...), through the same cache, so the next slider step is served warm.
+
+One daemon thread per process does it, only while the process serves no request (it waits for
+idleness before each fit, and a newer request replaces the plan at once). Labels come first for
+every k; the silhouette, which only the Metrics and Find k views show, follows for the nearest
+ones. Other workers fitting the same k wait for one result (the cache's per-key lock). No Dash.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from clustering.engine import Engine
+from clustering.view import K_MAX, K_MIN
+
+log = logging.getLogger(__name__)
+
+#: Values of k whose silhouette is warmed too, on each side of the shown k.
+SCORED_NEIGHBOURS = 1
+#: How often the warmer looks whether the process is idle again.
+IDLE_POLL_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class Target:
+    dataset: str
+    algorithm: str  # the algorithm that is fitted (K-Means while it stands in for a Ward tree)
+    features: tuple[str, ...]
+    k: int
+
+
+class Warmer:
+    """Fits the neighbours of the last shown view while ``idle()`` says no request is served."""
+
+    def __init__(self, engine_for: Callable[[str], Engine], idle: Callable[[], bool]) -> None:
+        self._engine_for = engine_for
+        self._idle = idle
+        self._target: Target | None = None
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.fitted: list[tuple[int, bool]] = []  # (k, scored) of each fit it made, for tests and logs
+
+    def ask(self, dataset: str, algorithm: str, features: tuple[str, ...], k: int) -> None:
+        """A view was shown: warm around it (replacing any older plan)."""
+        with self._lock:
+            self._target = Target(dataset, algorithm, tuple(features), int(k))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="warm-neighbours", daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            target = self._target
+            try:
+                self._warm(target)
+            except Exception:  # warming is a courtesy: a failure costs the next request its cache
+                log.exception("warming around %s failed", target)
+
+    def _warm(self, target: Target) -> None:
+        engine = self._engine_for(target.dataset)
+        if target.algorithm == "agglomerative" and not engine.has_tree(target.features):
+            return  # cuts are cheap only once the exact tree exists; its build is a job of its own
+        for k, scored in plan(target.k, min(K_MAX, engine.catalogue.n_songs - 1)):
+            if engine.is_cached(target.algorithm, k, target.features, scored=scored):
+                continue
+            while not self._idle():
+                if self._target is not target:
+                    return
+                time.sleep(IDLE_POLL_SECONDS)
+            if self._target is not target:
+                return  # a newer view: its neighbours first
+            engine.cluster(target.algorithm, k, target.features, scored=scored)
+            self.fitted.append((k, scored))
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Block until the warmer has nothing left to do (tests)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self._wake.is_set() and self._busy_done():
+                return True
+            time.sleep(0.05)
+        return False
+
+    def _busy_done(self) -> bool:
+        target = self._target
+        if target is None:
+            return True
+        engine = self._engine_for(target.dataset)
+        if target.algorithm == "agglomerative" and not engine.has_tree(target.features):
+            return True
+        return all(engine.is_cached(target.algorithm, k, target.features, scored=scored)
+                   for k, scored in plan(target.k, min(K_MAX, engine.catalogue.n_songs - 1)))
+
+
+def plan(k: int, k_max: int, k_min: int = K_MIN) -> Iterator[tuple[int, bool]]:
+    """(k, scored) to warm around a shown k: the shown k's silhouette, then labels of every other
+    k nearest first, then the silhouettes of the nearest neighbours."""
+    yield k, True
+    others = sorted((value for value in range(k_min, k_max + 1) if value != k), key=lambda v: (abs(v - k), -v))
+    for value in others:
+        yield value, False
+    for value in others:
+        if abs(value - k) <= SCORED_NEIGHBOURS:
+            yield value, True
