@@ -5,7 +5,9 @@
 Prints, for k changes with a warm cache: end-to-end time from releasing the slider to the
 scatter having redrawn the new clusters (median, p95), split into the server's answer and the
 browser's drawing (software WebGL here), and the bytes the browser received per k change. Then
-the recluster callbacks' server time, cold and cached, measured in-process.
+the same for slider steps on a fresh cache, a person's pace apart, without and with warming the
+neighbours (two fresh servers), against the Streamlit peer's recorded figure; then the recluster
+callbacks' server time, cold and cached, measured in-process.
 """
 
 from __future__ import annotations
@@ -45,60 +47,95 @@ AFTERPLOT_PROBE = """
 """
 
 
+#: The public Streamlit peer (KMeans n_init=10, matplotlib pictures) on the same 95,837 songs as
+#: CSV, Run to done, median: measured on this machine for the issue "Live means live"; the peer is
+#: not part of this project, so its figure is a recorded constant with its date.
+PEER_RUN_TO_DONE_SECONDS = 5.39
+PEER_MEASURED = "measured 2026-12, issue 12"
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def browser_figures(url: str, changes: int) -> None:
-    from playwright.sync_api import sync_playwright
+def open_scatter(browser, url: str):
+    """A page on the scatter tab at k = 4, with the probes attached; (page, slider thumb, seconds)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.add_init_script(FETCH_PROBE)
+    started = time.perf_counter()
+    page.goto(url + "/?k=4&tab=visualizations")
+    page.wait_for_selector("#graph-pca .main-svg", timeout=120_000)
+    page.wait_for_function(AFTERPLOT_PROBE)
+    loaded = time.perf_counter() - started
+    time.sleep(3)  # let the page's first round of callbacks (URL, panels) settle
+    thumb = page.locator("#slider-k [role=slider]")
+    thumb.focus()
+    return page, thumb, loaded
 
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.add_init_script(FETCH_PROBE)
-        started = time.perf_counter()
-        page.goto(url + "/?k=4&tab=visualizations")
-        page.wait_for_selector("#graph-pca .main-svg", timeout=120_000)
-        page.wait_for_function(AFTERPLOT_PROBE)
-        print(f"  first load to scatter drawn: {time.perf_counter() - started:.2f} s")
-        time.sleep(3)  # let the page's first round of callbacks (URL, panels) settle
-        thumb = page.locator("#slider-k [role=slider]")
-        thumb.focus()
 
-        def change(key: str) -> dict:
-            page.wait_for_function(AFTERPLOT_PROBE)  # (re)attach, should the graph have been re-mounted
-            page.evaluate("window.__calls = []; window.__plots = []")
-            t0 = page.evaluate("performance.now()")
-            thumb.press(key)
-            try:
-                page.wait_for_function(
-                    "window.__plots.length > 0 && window.__calls.some(c => c.output.includes('graph-pca'))"
-                    " && document.querySelectorAll('#graph-pca .js-plotly-plot').length === 1", timeout=60_000)
-            except Exception:
-                print("calls", page.evaluate("window.__calls"), "plots", page.evaluate("window.__plots"),
-                      page.inner_text("#status-area"))
-                raise
-            time.sleep(0.3)  # let the other panels' answers arrive, so their bytes are counted
-            calls = page.evaluate("window.__calls")
-            plotted = page.evaluate("window.__plots[0]")
-            pca = next(c for c in calls if "graph-pca" in c["output"])
-            return {"end_to_end": plotted - t0, "response": pca["ended"] - t0, "draw": plotted - pca["ended"],
-                    "pca_bytes": pca["bytes"], "all_bytes": sum(c["bytes"] for c in calls)}
+def change(page, thumb, key: str) -> dict:
+    """One k change by keyboard; the server's answer, the drawing and the bytes it took."""
+    page.wait_for_function(AFTERPLOT_PROBE)  # (re)attach, should the graph have been re-mounted
+    page.evaluate("window.__calls = []; window.__plots = []")
+    t0 = page.evaluate("performance.now()")
+    thumb.press(key)
+    try:
+        page.wait_for_function(
+            "window.__plots.length > 0 && window.__calls.some(c => c.output.includes('graph-pca'))"
+            " && document.querySelectorAll('#graph-pca .js-plotly-plot').length === 1", timeout=60_000)
+    except Exception:
+        print("calls", page.evaluate("window.__calls"), "plots", page.evaluate("window.__plots"),
+              page.inner_text("#status-area"))
+        raise
+    time.sleep(0.3)  # let the other panels' answers arrive, so their bytes are counted
+    calls = page.evaluate("window.__calls")
+    plotted = page.evaluate("window.__plots[0]")
+    pca = next(c for c in calls if "graph-pca" in c["output"])
+    return {"end_to_end": plotted - t0, "response": pca["ended"] - t0, "draw": plotted - pca["ended"],
+            "pca_bytes": pca["bytes"], "all_bytes": sum(c["bytes"] for c in calls)}
 
-        # Warm the cache over every k the measurement visits, then measure.
-        for key in ["ArrowRight"] * 11 + ["ArrowLeft"] * 11:
-            change(key)
-        keys = (["ArrowRight"] * 10 + ["ArrowLeft"] * 10) * (changes // 20 + 1)
-        rows = [change(key) for key in keys[:changes]]
-        browser.close()
+
+def summarise(rows: list[dict], bytes_too: bool = True) -> None:
     for name in ("end_to_end", "response", "draw"):
         values = [r[name] for r in rows]
         print(f"  {name.replace('_', '-'):<12} median {statistics.median(values):7.0f} ms   "
               f"p95 {percentile(values, 0.95):7.0f} ms")
-    print(f"  bytes per k change: scatter patch {statistics.median(r['pca_bytes'] for r in rows) / 1024:.0f} KB, "
-          f"all callbacks {statistics.median(r['all_bytes'] for r in rows) / 1024:.0f} KB "
-          "(uncompressed)")
+    if bytes_too:
+        print(f"  bytes per k change: scatter patch {statistics.median(r['pca_bytes'] for r in rows) / 1024:.0f} KB,"
+              f" all callbacks {statistics.median(r['all_bytes'] for r in rows) / 1024:.0f} KB (uncompressed)")
+
+
+def browser_figures(url: str, changes: int) -> None:
+    """k changes with a warm cache (every k visited once before measuring)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page, thumb, loaded = open_scatter(browser, url)
+        print(f"  first load to scatter drawn: {loaded:.2f} s")
+        for key in ["ArrowRight"] * 11 + ["ArrowLeft"] * 11:
+            change(page, thumb, key)
+        keys = (["ArrowRight"] * 10 + ["ArrowLeft"] * 10) * (changes // 20 + 1)
+        rows = [change(page, thumb, key) for key in keys[:changes]]
+        browser.close()
+    summarise(rows)
+
+
+def cold_steps(url: str, steps: int, pause: float) -> list[dict]:
+    """``steps`` slider steps up from k = 4 on a fresh cache, ``pause`` seconds apart (a person
+    looking at each k): every k is new to the server unless it was warmed meanwhile."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page, thumb, _ = open_scatter(browser, url)
+        rows = []
+        for _ in range(steps):
+            rows.append(change(page, thumb, "ArrowRight"))
+            time.sleep(pause)
+        browser.close()
+    return rows
 
 
 def server_times(songs: int) -> None:
@@ -109,7 +146,8 @@ def server_times(songs: int) -> None:
     from clustering.features import DEFAULT_FEATURES
     from settings import Settings
 
-    app = create_app(Settings(demo_songs=songs, cache_dir=Path(tempfile.mkdtemp(prefix="amc-bench-cold-"))))
+    app = create_app(Settings(demo_songs=songs, cache_dir=Path(tempfile.mkdtemp(prefix="amc-bench-cold-")),
+                              warm_neighbours=False))  # truly cold: nothing fitted behind the measurement
     cb, tab, features = app.callbacks, "tab-visualizations", list(DEFAULT_FEATURES)
     view = cb["update_view"]("default", 4, "kmeans", features, None, None)
     figure, _, drawn = cb["update_pca"](view, False, tab, None)  # the scatter once, as the page load does
@@ -135,6 +173,8 @@ def main() -> None:
     parser.add_argument("--songs", type=int, default=95_837)
     parser.add_argument("--changes", type=int, default=20)
     parser.add_argument("--port", type=int, default=8071)
+    parser.add_argument("--cold-steps", type=int, default=8)
+    parser.add_argument("--pause", type=float, default=1.5, help="seconds between cold slider steps")
     args = parser.parse_args()
     cache_dir = tempfile.mkdtemp(prefix="amc-bench-")
     sys.path.insert(0, str(ROOT))
@@ -142,9 +182,24 @@ def main() -> None:
     env = {"PORT": str(args.port), "CACHE_DIR": cache_dir, "DEMO_SONGS": str(args.songs), "SONGS_CSV": ""}
     server = start_server(args.port, env)
     try:
+        print("## k changes, warm cache")
         browser_figures(f"http://127.0.0.1:{args.port}", args.changes)
     finally:
         stop_server(server)
+    cold: dict[str, list[dict]] = {}
+    for warming in ("0", "1"):  # fresh server and cache each: without, then with warming the neighbours
+        env = {**env, "CACHE_DIR": tempfile.mkdtemp(prefix="amc-bench-cold-"), "WARM_NEIGHBOURS": warming}
+        server = start_server(args.port, env)
+        try:
+            cold[warming] = cold_steps(f"http://127.0.0.1:{args.port}", args.cold_steps, args.pause)
+        finally:
+            stop_server(server)
+    for warming, label in (("0", "no warming: every k new to the server"), ("1", "warming the neighbours")):
+        print(f"## {args.cold_steps} slider steps on a fresh cache, {args.pause:g} s apart, {label}")
+        summarise(cold[warming], bytes_too=False)
+    done = statistics.median(r["end_to_end"] for r in cold["1"]) / 1000
+    print(f"  against the Streamlit peer's Run-to-done, {PEER_RUN_TO_DONE_SECONDS} s ({PEER_MEASURED}): "
+          f"{PEER_RUN_TO_DONE_SECONDS / done:.1f}x faster (scatter redrawn, median)")
     server_times(args.songs)
 
 
