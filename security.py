@@ -15,6 +15,8 @@ import secrets
 
 import flask
 from dash import Dash
+from dash.exceptions import DashException
+from werkzeug.exceptions import HTTPException
 
 from data.loader import MAX_BYTES
 
@@ -54,18 +56,28 @@ def session_id() -> str:
         return ANONYMOUS
 
 
-def _malformed_callback() -> str | None:
-    """Why a callback request body cannot be a Dash callback, or None when it can."""
-    request = flask.request
-    if request.method != "POST" or not request.path.endswith("/_dash-update-component"):
+#: What a callback raises when a request hands it values of the wrong shape (a tampered or
+#: hand-made body): answered 400, logged in one line, never a traceback.
+BAD_VALUE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, DashException)
+
+
+def _is_callback_request() -> bool:
+    return flask.request.method == "POST" and flask.request.path.endswith("/_dash-update-component")
+
+
+def _malformed_callback(app: Dash) -> str | None:
+    """Why a callback request body cannot be one of this app's callbacks, or None when it can."""
+    if not _is_callback_request():
         return None
     try:
-        body = json.loads(request.get_data(cache=True) or b"null")
+        body = json.loads(flask.request.get_data(cache=True) or b"null")
     except (ValueError, UnicodeDecodeError):
         return "the body is not JSON"
     if not isinstance(body, dict) or not isinstance(body.get("output"), str) \
             or not isinstance(body.get("inputs", []), list) or not isinstance(body.get("state", []), list):
         return "the body is not a Dash callback request"
+    if body["output"] not in app.callback_map:
+        return "there is no such callback"
     return None
 
 
@@ -82,7 +94,7 @@ def harden(app: Dash, secret_key: str) -> None:
         if flask.request.content_length is not None and flask.request.content_length > MAX_REQUEST_BYTES:
             return flask.Response(f"Request too large: at most {MAX_REQUEST_BYTES // 2**20} MB.\n", 413,
                                   mimetype="text/plain")
-        problem = _malformed_callback()
+        problem = _malformed_callback(app)
         if problem:
             log.info("refused a callback request from %s: %s", flask.request.remote_addr, problem)
             return flask.Response(f"Bad request: {problem}.\n", 400, mimetype="text/plain")
@@ -90,6 +102,19 @@ def harden(app: Dash, secret_key: str) -> None:
             flask.session[SESSION_KEY] = secrets.token_hex(16)
             flask.session.permanent = True
         return None
+
+    @server.errorhandler(Exception)
+    def bad_callback_values(error: Exception):
+        """A callback that fails on the values a request handed it: 400 and one line, when the
+        values were not what the page sends (any other failure stays a 500 with its traceback)."""
+        if isinstance(error, HTTPException):
+            return error
+        if _is_callback_request() and isinstance(error, BAD_VALUE_ERRORS):
+            log.warning("refused a callback request from %s: %s: %s", flask.request.remote_addr,
+                        type(error).__name__, str(error)[:200])
+            return flask.Response("Bad request: the callback cannot use these values.\n", 400, mimetype="text/plain")
+        log.error("request failed", exc_info=error)
+        return flask.Response("Internal server error.\n", 500, mimetype="text/plain")
 
     @server.after_request
     def add_headers(response: flask.Response) -> flask.Response:

@@ -51,15 +51,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       if (!contents) return [no_update, no_update];
       const name = filename || 'the file';
       const bytes = Math.floor((contents.length - contents.indexOf(',') - 1) * 3 / 4);
-      const mb = bytes / 1048576;
+      const size = b => (b >= 1048576 ? `${Math.round(b / 1048576)} MB` : `${Math.ceil(b / 1024)} KB`);
       const note = (text, color) => ({namespace: 'dash_bootstrap_components', type: 'Alert',
                                       props: {children: text, color: color, className: 'p-2 mb-0 small'}});
       if (bytes > limit) {
-        return [no_update, note(`${name} is ${mb.toFixed(0)} MB, over the limit of ${Math.floor(limit / 1048576)} MB: ` +
+        return [no_update, note(`${name} is ${size(bytes)}, over the limit of ${size(limit)}: ` +
                                 'split it or take a sample, then upload again. Nothing was changed.', 'warning')];
       }
       return [{contents: contents, filename: filename, at: Date.now()},
-              note(`Reading ${name} (${mb < 1 ? '<1' : mb.toFixed(0)} MB)…`, 'info')];
+              note(`Reading ${name} (${size(bytes)})…`, 'info')];
     },
 
     /* Bootstrap 5.3 colour modes: the whole page follows one attribute. */

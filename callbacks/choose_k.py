@@ -75,13 +75,15 @@ def _start(services: Services, job: dict, view: View | None, k_min, k_max) -> tu
 
 
 def sweep_panel(k_min, k_max, view_data: dict | None, job: dict | None) -> tuple:
-    """Buttons, controls, status and progress of the sweep, from its state and the range."""
+    """Buttons, controls (the range too: it is the running sweep's while it runs), status and
+    progress of the sweep, from its state and the range."""
     job = job or {}
     state = job.get("state")
     done, total = job.get("done", 0), job.get("total", 0)
     if state in ACTIVE:
         value = round(100 * job.get("fraction", 0.0))
-        return True, False, True, True, job.get("message", ""), value, f"{done}/{total}" if total else "", "mt-2"
+        return (True, False, True, True, True, True, job.get("message", ""), value, f"{done}/{total}" if total else "",
+                "mt-2")
     view = View.from_dict(view_data)
     problem = None
     try:
@@ -96,12 +98,12 @@ def sweep_panel(k_min, k_max, view_data: dict | None, job: dict | None) -> tuple
         "failed": f"The sweep stopped: {job.get('message', '')}",
         "lost": job.get("message", ""),
         "refused": job.get("message", ""),
-        "done": f"Done: {total} values of k.",
+        "done": f"Done: {total} value{'s' if total != 1 else ''} of k.",
     }.get(state, "")
     value = 100 if state == "done" else round(100 * done / total) if total else 0
     label = f"{done}/{total}" + (" cancelled" if state == "cancelled" else "") if total else ""
     progress = "mt-2" if total else "mt-2 d-none"  # no bar before a sweep has run
-    return problem is not None, True, False, False, problem or outcome, value, label, progress
+    return problem is not None, True, False, False, False, False, problem or outcome, value, label, progress
 
 
 def sweep_view(result: dict | None, view_data: dict | None, dark: bool) -> tuple:
@@ -181,6 +183,8 @@ def register(app: Dash, services: Services) -> list:
         Output(ids.BUTTON_CANCEL_SWEEP, "disabled"),
         Output(ids.FIELDSET_CONTROLS, "disabled"),
         Output(ids.SLIDER_K, "disabled"),
+        Output(ids.INPUT_K_MIN, "disabled"),
+        Output(ids.INPUT_K_MAX, "disabled"),
         Output(ids.SWEEP_STATUS, "children"),
         Output(ids.PROGRESS_SWEEP, "value"),
         Output(ids.PROGRESS_SWEEP, "label"),

@@ -126,6 +126,8 @@ def check_range(k_min, k_max, n_songs: int | None = None) -> tuple[int, int]:
         raise ClusteringError(f"Each end of the k range must be between {K_MIN} and {K_MAX} (got {low} to {high}).")
     if low > high:
         raise ClusteringError(f"The k range is backwards: 'from' ({low}) is larger than 'to' ({high}).")
+    if low == high:
+        raise ClusteringError(f"The k range holds one value ({low}): compare at least two values of k.")
     if n_songs is not None and high >= n_songs:
         relation = "larger than" if high > n_songs else "as many as"
         raise ClusteringError(f"k = {high} is {relation} the number of songs ({n_songs:,}); "

@@ -276,13 +276,13 @@ def test_a_sweep_runs_and_its_results_are_labelled_when_the_settings_change(dash
     _, text, use_disabled, _, _ = cb["show_sweep"](result, other, False)
     assert use_disabled is True and "other settings" in str(text) and "4 features" in str(text)
     state = cb["show_sweep_state"](2, 5, view, job)
-    assert state[:4] == (False, True, False, False) and "Done: 4 values of k" in state[4]
+    assert state[:6] == (False, True, False, False, False, False) and "Done: 4 values of k" in state[6]
 
 
 def test_a_sweep_with_an_invalid_range_says_why_and_cannot_start(dash_app):
     view = resolve(dash_app)
     state = dash_app.callbacks["show_sweep_state"](10, 5, view, None)
-    assert state[0] is True and "backwards" in state[4]
+    assert state[0] is True and "backwards" in state[6]
     job, result, _ = dash_app.callbacks["run_sweep"](1, None, None, None, view, 10, 5)
     assert job["state"] == "refused" and "backwards" in job["message"] and result is no_update
 
@@ -291,6 +291,8 @@ def test_a_cancelled_sweep_says_so(dash_app):
     cb = dash_app.callbacks
     view = resolve(dash_app, k=4, features=FEATURES[:3])
     job, _, _ = cb["run_sweep"](1, None, None, None, view, 2, 15)
+    running = cb["show_sweep_state"](-1, 4, view, job)  # the range belongs to the running sweep: locked, no error
+    assert running[4] is True and running[5] is True and "-1" not in str(running[6])
     job, result, poll_off = cb["run_sweep"](1, 1, 1, job, view, 2, 15)
     deadline = time.monotonic() + 30
     while not poll_off:
@@ -299,7 +301,7 @@ def test_a_cancelled_sweep_says_so(dash_app):
         job, result, poll_off = cb["run_sweep"](1, 1, 2, job, view, 2, 15)
     assert job["state"] == "cancelled" and result is no_update
     state = cb["show_sweep_state"](2, 15, view, job)
-    assert state[0] is False and "Cancelled after" in state[4] and state[2] is False
+    assert state[0] is False and "Cancelled after" in state[6] and state[2] is False
 
 
 def test_ids_are_named_like_their_strings():

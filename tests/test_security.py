@@ -58,3 +58,19 @@ def test_without_a_secret_key_one_is_kept_across_restarts(tmp_path):
     first = Settings(cache_dir=tmp_path).session_secret()
     assert len(first) == 64 and Settings(cache_dir=tmp_path).session_secret() == first
     assert Settings(cache_dir=tmp_path, secret_key="fixed").session_secret() == "fixed"
+
+
+def test_a_callback_handed_values_of_the_wrong_shape_is_a_400_in_one_line(client, dash_app, caplog):
+    """Well-formed JSON, but an unknown callback or values no page sends: 400, one log line."""
+    unknown = {"output": "x.y", "outputs": {"id": "x", "property": "y"}, "inputs": [], "changedPropIds": []}
+    status_output = next(key for key in dash_app.callback_map if "status-shown.children" in key)
+    outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
+               for part in status_output.strip(".").split("...")]
+    inputs = [{"id": "store-view", "property": "data", "value": {"k": 4}}]  # a view without its fields
+    tampered = {"output": status_output, "outputs": outputs, "changedPropIds": ["store-view.data"], "inputs": inputs}
+    short = tampered | {"outputs": []}  # Dash's own check of the outputs fails
+    with caplog.at_level(logging.INFO):
+        for body in (unknown, tampered, short):
+            response = client.post("/_dash-update-component", json=body)
+            assert response.status_code == 400, body
+    assert "Traceback" not in caplog.text and not any(record.exc_info for record in caplog.records)

@@ -119,6 +119,7 @@ def test_same_view_ignores_feature_order_but_not_the_tab():
 
 @pytest.mark.parametrize(("low", "high", "message"), [
     (10, 5, "backwards: 'from' (10) is larger than 'to' (5)"),
+    (3, 3, "one value (3)"),
     (1, 20, "between 2 and 15"),
     (None, 12, "both ends"),
     ("", 12, "both ends"),
