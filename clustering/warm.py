@@ -102,11 +102,14 @@ class Warmer:
 
 
 def plan(k: int, k_max: int, k_min: int = K_MIN) -> Iterator[tuple[int, bool]]:
-    """(k, scored) to warm around a shown k: the shown k's silhouette, then labels of every other
-    k nearest first, then the silhouettes of the nearest neighbours."""
-    yield k, True
+    """(k, scored) to warm around a shown k: the labels of the next slider steps (k+1, k-1)
+    first, then the shown k's silhouette (for Metrics), the labels of every other k nearest
+    first, and the silhouettes of the nearest neighbours."""
     others = sorted((value for value in range(k_min, k_max + 1) if value != k), key=lambda v: (abs(v - k), -v))
-    for value in others:
+    for value in others[:2]:
+        yield value, False
+    yield k, True
+    for value in others[2:]:
         yield value, False
     for value in others:
         if abs(value - k) <= SCORED_NEIGHBOURS:
