@@ -57,13 +57,18 @@ def find_k_ends(page, low: int = 2, high: int = 6) -> str:
     return page.inner_text("#text-recommendation") + page.inner_text("#sweep-status")
 
 
-def use_every_control(page, server) -> None:
-    set_k(page, 6)
-    wait_status(page, "k = 6,", timeout=30_000)
+def ward_and_find_k(page, server) -> None:
+    """Agglomerative at the shown k = 6, then a sweep; the server answers throughout."""
     page.get_by_text("Agglomerative (Ward)").click()
     wait_status(page, "Agglomerative (Ward), k = 6,", timeout=30_000)
     assert "Recommended k" in find_k_ends(page)
     assert answers_quickly(server.url)
+
+
+def use_every_control(page, server) -> None:
+    set_k(page, 6)
+    wait_status(page, "k = 6,", timeout=30_000)
+    ward_and_find_k(page, server)
 
 
 def test_a_read_only_cache_slows_nothing_and_says_so(page, fresh_server, tmp_path):
@@ -93,10 +98,7 @@ def test_a_deleted_cache_loses_nothing_the_page_shows(page, fresh_server, tmp_pa
         upload_catalogue(page, tmp_path)
         set_k(page, 6)
         wait_status(page, "k = 6,", timeout=30_000)
-    page.get_by_text("Agglomerative (Ward)").click()
-    wait_status(page, "Agglomerative (Ward), k = 6,", timeout=30_000)
-    assert "Recommended k" in find_k_ends(page)
-    assert answers_quickly(server.url)
+    ward_and_find_k(page, server)
 
 
 def test_find_k_after_a_restart_that_wiped_the_cache(page, fresh_server):
