@@ -179,7 +179,7 @@ def worst_songs_table(songs: list[dict], values: list[float], clusters: list[int
 
 def tree_banner(elapsed: float, estimate: float | None, fraction: float, n_songs: int) -> dbc.Alert:
     """The exact tree's build: time against this machine's calibrated estimate, never past 100%."""
-    late = " (the machine is busy); it ends on its own" if estimate and elapsed > estimate else ""
+    late = " (this build is slower than the estimate; it ends on its own)" if estimate and elapsed > estimate else ""
     return dbc.Alert([
         html.Div(f"Building the exact Ward tree of all {n_songs:,} songs: {timing(elapsed, estimate)}{late}. "
                  "Until then the views show "
