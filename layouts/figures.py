@@ -73,6 +73,28 @@ def format_value(feature: str, value: float) -> str:
     return f"{value:.2f}"
 
 
+#: Units named once in a heatmap column's header, so its cells stay short enough for a phone.
+HEATMAP_UNITS = {"tempo": "BPM", "loudness": "dB", "duration_ms": "m:ss"}
+
+
+def compact_value(feature: str, value: float) -> str:
+    """A feature value for a heatmap cell: the unit is in the column header, large counts short
+    ("325k"), so 17 columns stay readable in a phone's sideways-scrolling box."""
+    if not np.isfinite(value):
+        return "-"
+    if feature == "duration_ms":
+        return format_value(feature, value)
+    if feature == "loudness":
+        return f"{value:.1f}"
+    if abs(value) >= 1_000_000:
+        return f"{value / 1_000_000:.1f}M"
+    if abs(value) >= 10_000:
+        return f"{value / 1000:.0f}k"
+    if abs(value) >= 10:
+        return f"{value:.0f}"
+    return f"{value:.2f}"
+
+
 def cluster_colours(k: int) -> list[str]:
     return [PALETTE[i % len(PALETTE)] for i in range(k)]
 
@@ -131,13 +153,15 @@ HEATMAP_TEXT_PX = 11
 def heatmap_figure(means: pd.DataFrame, z_scores: pd.DataFrame, names: list[str], features: list[str]) -> go.Figure:
     """Cluster means: colour is the z-score against all songs, the text the value in its unit."""
     z = z_scores[features].to_numpy()
-    text = [[format_value(f, means.loc[i, f]) for f in features] for i in range(len(names))]
+    text = [[compact_value(f, means.loc[i, f]) for f in features] for i in range(len(names))]
+    full = [[format_value(f, means.loc[i, f]) for f in features] for i in range(len(names))]
     labels = [f"{i}: {name}" for i, name in enumerate(names)]
+    columns = [feature_label(f) + (f" ({HEATMAP_UNITS[f]})" if f in HEATMAP_UNITS else "") for f in features]
     figure = go.Figure(go.Heatmap(
-        z=z, x=[feature_label(f) for f in features], y=labels, text=text, texttemplate="%{text}",
+        z=z, x=columns, y=labels, text=text, texttemplate="%{text}", customdata=full,
         textfont={"size": HEATMAP_TEXT_PX},
         colorscale="RdBu", reversescale=True, zmid=0, zmin=-3, zmax=3, colorbar={"title": "z-score"},
-        hovertemplate="%{y}<br>%{x}: %{text} (z = %{z:.2f})<extra></extra>",
+        hovertemplate="%{y}<br>%{x}: %{customdata} (z = %{z:.2f})<extra></extra>",
     ))
     figure.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10}, height=140 + 38 * len(names),
                          yaxis={"autorange": "reversed"})  # room above the first row for the toolbar

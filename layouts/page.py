@@ -115,7 +115,7 @@ def make_visualizations(catalogue: Catalogue) -> list:
         html.H5("Cluster profiles", className="mt-4"),
         # Every feature keeps a readable column: on a phone the heatmap scrolls sideways instead.
         sideways(loading(dcc.Graph(id=ids.GRAPH_HEATMAP, config={"displaylogo": False},
-                                   style={"minWidth": "640px"})), "Scroll sideways for every feature →"),
+                                   style={"minWidth": "760px"})), "Scroll sideways for every feature →"),
         html.H5("Key features compared", className="mt-4"),
         dcc.Dropdown(id=ids.DROPDOWN_BAR_FEATURES, options=feature_options(catalogue),
                      value=bar_features(catalogue.numeric_columns), multi=True, clearable=False),

@@ -9,6 +9,7 @@ import pandas as pd
 from layouts.figures import (
     PALETTE,
     bars_figure,
+    compact_value,
     format_value,
     heatmap_figure,
     marker_update,
@@ -51,8 +52,15 @@ def test_heatmap_colours_z_scores_and_prints_units():
     z = pd.DataFrame({"tempo": [1.0, -1.0], "duration_ms": [0.5, -0.5]})
     figure = heatmap_figure(means, z, ["Fast", "Slow"], ["tempo", "duration_ms"])
     heat = figure.data[0]
-    assert heat.text[0] == ("120 BPM", "3:20") or list(heat.text[0]) == ["120 BPM", "3:20"]
+    assert list(heat.text[0]) == ["120", "3:20"] and list(heat.x) == ["tempo (BPM)", "duration (m:ss)"]
+    assert list(heat.customdata[0]) == ["120 BPM", "3:20"]  # the hover keeps the unit
     assert list(heat.y) == ["0: Fast", "1: Slow"] and heat.zmid == 0
+
+
+def test_heatmap_cells_stay_short():
+    assert [compact_value(f, v) for f, v in [("followers", 325_128), ("followers", 2_400_000), ("loudness", -7.26),
+                                             ("energy", 0.634), ("popularity", 41.2)]] == \
+        ["325k", "2.4M", "-7.3", "0.63", "41"]
 
 
 def test_bars_and_sizes():

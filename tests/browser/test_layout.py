@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from tests.browser.helpers import open_page, press_k, show_tab, wait_status
@@ -50,6 +52,28 @@ def test_heatmap_text_is_readable_at_1280_by_720(page_at, server):
         .map(t => parseFloat(getComputedStyle(t).fontSize))""")
     assert len(sizes) >= 40, sizes  # every cell has its value
     assert min(sizes) >= 10, sorted(sizes)[:5]
+
+
+CELL_BOXES = """Array.from(document.querySelectorAll('#graph-heatmap text'))
+    .filter(t => /^[0-9:.,-]/.test(t.textContent.trim()) && t.closest('.heatmaplayer, .imagelayer, .plot'))
+    .map(t => { const b = t.getBoundingClientRect(); return [Math.round(b.top), b.left, b.right]; })"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 720)])
+def test_heatmap_cells_never_overlap(page_at, server, width, height):
+    """Every feature's value keeps its own cell, on a phone too (the box scrolls sideways)."""
+    page = page_at(width, height)
+    open_page(page, server, "?k=6&tab=visualizations")
+    page.wait_for_selector("#graph-heatmap .main-svg")
+    boxes = page.evaluate(CELL_BOXES)
+    assert len(boxes) >= 6 * 10
+    rows: dict[int, list] = {}
+    for top, left, right in boxes:
+        rows.setdefault(top, []).append((left, right))
+    for cells in rows.values():
+        cells.sort()
+        for (_, right), (left, _) in pairwise(cells):
+            assert right + 2 <= left, f"cell texts overlap at {width}px: {cells}"
 
 
 def test_a_table_that_scrolls_sideways_says_so(page_at, server):
