@@ -48,10 +48,10 @@ AFTERPLOT_PROBE = """
 
 
 #: The public Streamlit peer (KMeans n_init=10, matplotlib pictures) on the same 95,837 songs as
-#: CSV, Run to done, median: measured on this machine for the issue "Live means live"; the peer is
-#: not part of this project, so its figure is a recorded constant with its date.
+#: CSV, Run to done, median: as recorded on this machine in the issue "Live means live"; the peer
+#: is not part of this project, so its figure is a recorded constant.
 PEER_RUN_TO_DONE_SECONDS = 5.39
-PEER_MEASURED = "measured 2026-12, issue 12"
+PEER_MEASURED = "recorded in issue 12, not re-run"
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -11,9 +11,8 @@ import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 from callbacks.url_state import navigation
-from data.loader import MAX_BYTES, DatasetError
+from data.loader import DatasetError
 from layouts import ids
-from security import MAX_REQUEST_BYTES
 from services import Services
 
 
@@ -21,9 +20,6 @@ def upload(services: Services, contents: str | None, filename: str | None) -> tu
     """(navigation to the uploaded catalogue, note) or (no change, why the file cannot be used)."""
     if not contents:
         return no_update, no_update
-    if len(contents) > MAX_REQUEST_BYTES:  # the browser checks first; a direct request is refused here too
-        return no_update, dbc.Alert(f"The file is over the limit of {MAX_BYTES // 2**20} MB.", color="warning",
-                                    className="p-2 mb-0 small")
     try:
         _, encoded = contents.split(",", 1)
         dataset_id, catalogue = services.registry.save_upload(base64.b64decode(encoded), filename or "upload.csv")

@@ -181,22 +181,25 @@ class Engine:
         features = self.features(requested)
         k = int(k)
         check_k(self.catalogue.n_songs, k)
-        parts = {"algorithm": algorithm, "k": k, "features": features, "seed": self.seed}
-        result = self.cache.get_or_compute(self._key("cluster", **parts), lambda: self._fit(algorithm, k, features),
+        labels_key, silhouette_key = self._cluster_keys(algorithm, k, features)
+        result = self.cache.get_or_compute(labels_key, lambda: self._fit(algorithm, k, features),
                                            lock_seconds=CLUSTER_LOCK_SECONDS)
         if not scored or result.scores.has_silhouette:
             return result
-        key = self._key("silhouette", **parts, sample=self.silhouette_sample)
-        scores = self.cache.get_or_compute(key, lambda: with_silhouette(
+        scores = self.cache.get_or_compute(silhouette_key, lambda: with_silhouette(
             result.scores, self.matrix(features), result.labels, sample_size=self.silhouette_sample, seed=self.seed),
             lock_seconds=CLUSTER_LOCK_SECONDS)
         return replace(result, scores=scores)
 
     def is_cached(self, algorithm: str, k: int, requested=None, *, scored: bool = False) -> bool:
         """Whether a clustering (and, with ``scored``, its silhouette) is in the cache already."""
-        parts = {"algorithm": algorithm, "k": int(k), "features": self.features(requested), "seed": self.seed}
-        return self.cache.contains(self._key("cluster", **parts)) and (
-            not scored or self.cache.contains(self._key("silhouette", **parts, sample=self.silhouette_sample)))
+        labels_key, silhouette_key = self._cluster_keys(algorithm, int(k), self.features(requested))
+        return self.cache.contains(labels_key) and (not scored or self.cache.contains(silhouette_key))
+
+    def _cluster_keys(self, algorithm: str, k: int, features: tuple[str, ...]) -> tuple[tuple, tuple]:
+        """The cache keys of a clustering's two steps: labels (and all but the silhouette), silhouette."""
+        parts = {"algorithm": algorithm, "k": k, "features": features, "seed": self.seed}
+        return self._key("cluster", **parts), self._key("silhouette", **parts, sample=self.silhouette_sample)
 
     def clustered_frame(self, result: ClusterResult) -> pd.DataFrame:
         """The user's own columns plus ``cluster`` and ``cluster_name``: the export format."""

@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 #: Values of k whose silhouette is warmed too, on each side of the shown k.
 SCORED_NEIGHBOURS = 1
+#: Fits remembered in ``Warmer.fitted`` (a long-lived process must not grow a list for ever).
+FITS_KEPT = 100
 #: How often the warmer looks whether the process is idle again.
 IDLE_POLL_SECONDS = 0.05
 
@@ -44,7 +46,7 @@ class Warmer:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self.fitted: list[tuple[int, bool]] = []  # (k, scored) of each fit it made, for tests and logs
+        self.fitted: list[tuple[int, bool]] = []  # (k, scored) of its latest fits (at most FITS_KEPT), for tests
 
     def ask(self, dataset: str, algorithm: str, features: tuple[str, ...], k: int) -> None:
         """A view was shown: warm around it (replacing any older plan)."""
@@ -65,40 +67,37 @@ class Warmer:
             except Exception:  # warming is a courtesy: a failure costs the next request its cache
                 log.exception("warming around %s failed", target)
 
-    def _warm(self, target: Target) -> None:
+    def _pending(self, target: Target | None) -> list[tuple[int, bool]]:
+        """What is left to warm around ``target``: (k, scored) not in the cache yet."""
+        if target is None:
+            return []
         engine = self._engine_for(target.dataset)
         if target.algorithm == "agglomerative" and not engine.has_tree(target.features):
-            return  # cuts are cheap only once the exact tree exists; its build is a job of its own
-        for k, scored in plan(target.k, min(K_MAX, engine.catalogue.n_songs - 1)):
-            if engine.is_cached(target.algorithm, k, target.features, scored=scored):
-                continue
+            return []  # cuts are cheap only once the exact tree exists; its build is a job of its own
+        return [(k, scored) for k, scored in plan(target.k, min(K_MAX, engine.catalogue.n_songs - 1))
+                if not engine.is_cached(target.algorithm, k, target.features, scored=scored)]
+
+    def _warm(self, target: Target) -> None:
+        engine = self._engine_for(target.dataset)
+        for k, scored in self._pending(target):
             while not self._idle():
                 if self._target is not target:
                     return
                 time.sleep(IDLE_POLL_SECONDS)
             if self._target is not target:
                 return  # a newer view: its neighbours first
-            engine.cluster(target.algorithm, k, target.features, scored=scored)
+            engine.cluster(target.algorithm, k, target.features, scored=scored)  # cached if another worker did it
             self.fitted.append((k, scored))
+            del self.fitted[:-FITS_KEPT]
 
     def wait_idle(self, timeout: float = 60.0) -> bool:
         """Block until the warmer has nothing left to do (tests)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not self._wake.is_set() and self._busy_done():
+            if not self._wake.is_set() and not self._pending(self._target):
                 return True
             time.sleep(0.05)
         return False
-
-    def _busy_done(self) -> bool:
-        target = self._target
-        if target is None:
-            return True
-        engine = self._engine_for(target.dataset)
-        if target.algorithm == "agglomerative" and not engine.has_tree(target.features):
-            return True
-        return all(engine.is_cached(target.algorithm, k, target.features, scored=scored)
-                   for k, scored in plan(target.k, min(K_MAX, engine.catalogue.n_songs - 1)))
 
 
 def plan(k: int, k_max: int, k_min: int = K_MIN) -> Iterator[tuple[int, bool]]:

@@ -191,8 +191,9 @@ def read_csv_bytes(raw: bytes, source: str) -> pd.DataFrame:
     if len(raw) > MAX_BYTES:
         raise DatasetError(f"{source} is larger than {MAX_BYTES // 2**20} MB; split it or sample it first.")
     text = _decode(raw, source)
-    separator = _delimiter(text)
-    header = text[:text.find("\n")] if "\n" in text[:MAX_BYTES] else text
+    end = text.find("\n")
+    header = text if end < 0 else text[:end]
+    separator = _delimiter(header)
     if header.count(separator) + 1 > MAX_COLUMNS:
         raise DatasetError(f"{source} has {header.count(separator) + 1:,} columns in its header; a song table has "
                            f"at most {MAX_COLUMNS:,}. Check that it is the right file.")
@@ -209,10 +210,8 @@ def read_csv_bytes(raw: bytes, source: str) -> pd.DataFrame:
     return frame
 
 
-def _delimiter(text: str) -> str:
+def _delimiter(header: str) -> str:
     """Comma, unless the header plainly uses semicolons, tabs or pipes (common in Excel exports)."""
-    end = text.find("\n")
-    header = text[:end] if end >= 0 else text
     counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}
     best = max(counts, key=counts.get)
     return best if counts[best] > 0 else ","
