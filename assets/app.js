@@ -62,6 +62,53 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
               note(`Reading ${name} (${size(bytes)})…`, 'info')];
     },
 
+    /* A box or lasso selection on the scatter: plotly lists every selected point here, in the
+       browser; the server gets one bit a song (12 KB for 100k songs) and the picture it was drawn on. */
+    selection: function (selected, drawn) {
+      if (!selected || !selected.points || !drawn || !drawn.n) return null;
+      const bytes = new Uint8Array(Math.ceil(drawn.n / 8));
+      let count = 0;
+      selected.points.forEach(point => {
+        const i = point.pointIndex;
+        if (point.curveNumber === 0 && i >= 0 && i < drawn.n && !(bytes[i >> 3] & (1 << (i & 7)))) {
+          bytes[i >> 3] |= 1 << (i & 7);
+          count += 1;
+        }
+      });
+      let text = '';
+      for (let at = 0; at < bytes.length; at += 8192) {
+        text += String.fromCharCode.apply(null, bytes.subarray(at, at + 8192));
+      }
+      return {bits: btoa(text), count: count, projection: drawn.projection, at: Date.now()};
+    },
+
+    /* A legend button: show that cluster alone on the scatter (the others dimmed, by a Patch of the
+       colour scale), add or remove more, the last one off shows all again; it colours by cluster.
+       Colouring by something else ends the isolation. A new legend (another clustering) keeps an
+       isolation only if it was made for that clustering. */
+    focus: function (clicks, colour, current) {
+      const {no_update, callback_context} = window.dash_clientside;
+      const items = callback_context.outputs_list[1].map(output => output.id);
+      if (!items.length) return [no_update, [], no_update];
+      const key = items[0].view;
+      let clusters = current && current.key === key ? current.clusters.slice() : [];
+      const triggered = callback_context.triggered || [];
+      const clicked = triggered.length === 1 && triggered[0].prop_id.endsWith('.n_clicks') && triggered[0].value;
+      if (triggered.length === 1 && triggered[0].prop_id.endsWith('.value') && colour !== 'cluster') {
+        /* Coloured by something else: no cluster is isolated any more. */
+        const none = items.map(() => 'legend-item');
+        return [clusters.length ? {key: key, clusters: []} : no_update, none, no_update];
+      }
+      if (clicked) {
+        const id = JSON.parse(triggered[0].prop_id.slice(0, triggered[0].prop_id.lastIndexOf('.')));
+        clusters = clusters.includes(id.index) ? clusters.filter(c => c !== id.index) : clusters.concat([id.index]);
+      }
+      const classes = items.map(item => 'legend-item' + (clusters.length === 0 ? ''
+        : clusters.includes(item.index) ? ' legend-focused' : ' legend-dimmed'));
+      /* A new legend alone changes nothing the scatter draws: no store update, no request. */
+      return clicked ? [{key: key, clusters: clusters}, classes, 'cluster'] : [no_update, classes, no_update];
+    },
+
     /* Bootstrap 5.3 colour modes: the whole page follows one attribute. */
     theme: function (dark) {
       document.documentElement.setAttribute('data-bs-theme', dark ? 'dark' : 'light');

@@ -20,7 +20,14 @@ from clustering.jobs import ACTIVE
 from clustering.metrics import nearest_other_cluster
 from clustering.view import View, check_range
 from layouts import ids
-from layouts.figures import dendrogram_figure, empty_figure, silhouette_figure, sweep_figure, themed
+from layouts.figures import (
+    dendrogram_figure,
+    empty_figure,
+    silhouette_figure,
+    silhouette_order,
+    sweep_figure,
+    themed,
+)
 from layouts.panels import recommendation, sweep_for_other_settings, worst_songs_table
 from security import session_id
 from services import Services
@@ -131,11 +138,26 @@ def silhouette_for(result: ClusterResult, dark: bool):
                                     result.names), dark)
 
 
+def selected_sample_rows(result: ClusterResult, selected: dict | None) -> list[int]:
+    """The songs (rows) a selection on the silhouette plot covers. The browser names points by trace
+    and index only (plotly drops WebGL points' customdata from selection events); the plot's order
+    is rebuilt here to name their songs."""
+    scores = result.scores
+    order = silhouette_order(scores.sample_values, result.labels[scores.sample_rows], result.k)
+    rows = []
+    for point in (selected or {}).get("points", []):
+        curve, index = point.get("curveNumber"), point.get("pointIndex")
+        if isinstance(curve, int) and isinstance(index, int) and 0 <= curve < len(order) \
+                and 0 <= index < len(order[curve]):
+            rows.append(int(scores.sample_rows[order[curve][index]]))
+    return rows
+
+
 def worst_songs(result: ClusterResult, engine: Engine, selected):
     """The songs that fit their cluster worst: of the selected range, or of the whole sample."""
     scores = result.scores
     value_of = dict(zip(scores.sample_rows.tolist(), scores.sample_values.tolist(), strict=True))
-    picked = [int(p["customdata"]) for p in (selected or {}).get("points", []) if "customdata" in p]
+    picked = selected_sample_rows(result, selected)
     pool = [row for row in picked if row in value_of] or list(value_of)
     rows = np.array(sorted(pool, key=value_of.get)[:WORST_SHOWN], dtype=np.int64)
     if len(rows) == 0:

@@ -13,11 +13,18 @@ import logging
 from dash import Dash, Input, Output, Patch, State, html, no_update
 
 from callbacks.common import USER_ERRORS, shown_result
+from clustering.engine import ClusterResult, Engine
+from clustering.songs import FAMILY_ORDER, families
+from clustering.view import View
 from layouts import ids
 from layouts.figures import (
+    category_marker,
     cluster_colours,
+    continuous_marker,
     feature_label,
+    focus_update,
     format_value,
+    highlight_update,
     marker_update,
     pca_figure,
     template_json,
@@ -27,11 +34,47 @@ from services import Services
 
 log = logging.getLogger(__name__)
 HOVER_FEATURES = ("energy", "danceability", "acousticness", "speechiness", "tempo")
+COLOUR_BY_CLUSTER = "cluster"
+COLOUR_BY_FAMILY = "family"
+
+
+def colour_choice(engine: Engine, colour: str | None) -> str:
+    """The colouring asked for, if this catalogue has it; else by cluster."""
+    if colour == COLOUR_BY_FAMILY or (colour in engine.catalogue.numeric_columns):
+        return colour
+    return COLOUR_BY_CLUSTER
+
+
+def marker_for(engine: Engine, result: ClusterResult, colour: str, focus: list[int]) -> dict:
+    """The scatter's marker: cluster colours (some dimmed by the legend), genre family or a number."""
+    if colour == COLOUR_BY_FAMILY:
+        return category_marker(families(engine.catalogue).cat.codes.to_numpy(), list(FAMILY_ORDER), "genre family")
+    if colour != COLOUR_BY_CLUSTER:
+        return continuous_marker(engine.catalogue.frame[colour].to_numpy(dtype=float), colour)
+    return marker_update(result.labels, result.k, focus)
+
+
+def wanted_drawing(view: View, engine: Engine, dark: bool, colour: str | None, focus: dict | None,
+                   highlight: dict | None) -> dict:
+    """Everything the scatter shows, as plain values: what is drawn is compared with it."""
+    colour = colour_choice(engine, colour)
+    clusters = sorted(int(c) for c in (focus or {}).get("clusters", [])) \
+        if focus and focus.get("key") == view.key and colour == COLOUR_BY_CLUSTER else []
+    rows = [int(r) for r in (highlight or {}).get("rows", []) if 0 <= int(r) < engine.catalogue.n_songs] \
+        if highlight and highlight.get("dataset") == view.dataset else []
+    return {"projection": view.projection_key, "labels": view.key, "dark": bool(dark), "colour": colour,
+            "focus": clusters, "highlight": rows, "lead": bool((highlight or {}).get("lead")),
+            "n": engine.catalogue.n_songs}
 
 
 def draw_pca(services: Services, view_data: dict | None, dark: bool, active_tab: str | None,
-             drawn: dict | None) -> tuple:
-    """(figure or Patch, caption, what is drawn now) for the view; no_update while hidden or refused."""
+             drawn: dict | None, colour: str | None = COLOUR_BY_CLUSTER, focus: dict | None = None,
+             highlight: dict | None = None) -> tuple:
+    """(figure or Patch, caption, what is drawn now) for the view; no_update while hidden or refused.
+
+    The same projection gets a Patch of only what changed: one byte a song for new colours, the
+    colour scale alone for a legend isolation, a few points for a highlighted song.
+    """
     if active_tab != ids.TAB_VISUALIZATIONS:
         return no_update, no_update, no_update
     try:
@@ -43,24 +86,43 @@ def draw_pca(services: Services, view_data: dict | None, dark: bool, active_tab:
     if shown is None:
         return no_update, no_update, no_update
     view, engine, result = shown
-    now = {"projection": view.projection_key, "labels": view.key, "dark": bool(dark)}
+    now = wanted_drawing(view, engine, dark, colour, focus, highlight)
     drawn = drawn or {}
-    if drawn.get("projection") == now["projection"]:
+    if drawn.get("projection") == now["projection"] and drawn.get("n") == now["n"]:
         if drawn == now:
             return no_update, no_update, no_update
         patch = Patch()
-        if drawn.get("labels") != now["labels"]:
-            patch["data"][0]["marker"] = marker_update(result.labels, result.k)
+        colours_changed = drawn.get("colour") != now["colour"] or (
+            now["colour"] == COLOUR_BY_CLUSTER and drawn.get("labels") != now["labels"])
+        if colours_changed:
+            patch["data"][0]["marker"] = marker_for(engine, result, now["colour"], now["focus"])
+        elif now["colour"] == COLOUR_BY_CLUSTER and drawn.get("focus") != now["focus"]:
+            patch["data"][0]["marker"]["colorscale"] = focus_update(result.k, now["focus"])["colorscale"]
+        if (drawn.get("highlight"), drawn.get("lead")) != (now["highlight"], now["lead"]):
+            overlay = highlight_update(engine.projection(view.features).coordinates, now["highlight"], now["lead"])
+            for key, value in overlay.items():
+                patch["data"][1][key] = value
         if drawn.get("dark") != now["dark"]:
             patch["layout"]["template"] = template_json(now["dark"])
         return patch, no_update, now
     projection = engine.projection(view.features)
     loadings = sorted(projection.loadings.items(), key=lambda item: -abs(item[1][0]))[:3]
     caption = ("PC1 is driven most by " + ", ".join(f"{feature_label(f)} ({w[0]:+.2f})" for f, w in loadings)
-               + ". Hover a point for the song.")
-    figure = pca_figure(projection.coordinates, result.labels, result.k, projection.explained_variance,
-                        uirevision=view.projection_key)
+               + ". Hover a point for the song, click it for similar songs; Box or Lasso Select in the toolbar "
+                 "lists the songs you drag over.")
+    figure = pca_figure(projection.coordinates, marker_for(engine, result, now["colour"], now["focus"]),
+                        projection.explained_variance, uirevision=view.projection_key,
+                        highlight=highlight_update(projection.coordinates, now["highlight"], now["lead"]))
     return themed(figure, now["dark"]), caption, now
+
+
+def point_row(point: dict) -> int | None:
+    """The song (row) of a hovered or clicked point: its index on the songs trace, its customdata
+    on the overlay of chosen songs."""
+    if point.get("curveNumber", 0) == 0 and "pointIndex" in point:
+        return int(point["pointIndex"])
+    data = point.get("customdata")
+    return int(data) if isinstance(data, (int, float)) else None
 
 
 def hover_card(services: Services, hover: dict | None, view_data: dict | None) -> tuple:
@@ -73,7 +135,9 @@ def hover_card(services: Services, hover: dict | None, view_data: dict | None) -
         if shown is None:
             return False, no_update, no_update
         _view, engine, result = shown
-        row = int(point["pointIndex"])
+        row = point_row(point)
+        if row is None or not 0 <= row < engine.catalogue.n_songs:
+            return False, no_update, no_update
         song = engine.catalogue.songs([row])[0]
     except Exception:
         return False, no_update, no_update
@@ -87,6 +151,7 @@ def hover_card(services: Services, hover: dict | None, view_data: dict | None) -
         html.Div([html.Span(className="swatch", style={"backgroundColor": cluster_colours(result.k)[cluster]}),
                   f"{cluster}: {result.names[cluster]}"], className="small"),
         html.Div(" · ".join(details), className="small text-muted"),
+        html.Div("Click for similar songs", className="small text-muted fst-italic"),
     ], className="song-tooltip")
     return True, point.get("bbox"), children
 
@@ -98,11 +163,14 @@ def register(app: Dash, services: Services) -> list:
         Output(ids.STORE_PCA_DRAWN, "data"),
         Input(ids.STORE_VIEW_VISUALIZATIONS, "data"),
         Input(ids.SWITCH_THEME, "value"),
+        Input(ids.DROPDOWN_COLOUR_BY, "value"),
+        Input(ids.STORE_FOCUS, "data"),
+        Input(ids.STORE_HIGHLIGHT, "data"),
         State(ids.TABS_MAIN, "active_tab"),
         State(ids.STORE_PCA_DRAWN, "data"),
     )
-    def update_pca(view, dark, active_tab, drawn):
-        return draw_pca(services, view, dark, active_tab, drawn)
+    def update_pca(view, dark, colour, focus, highlight, active_tab, drawn):
+        return draw_pca(services, view, dark, active_tab, drawn, colour, focus, highlight)
 
     @app.callback(
         Output(ids.TOOLTIP_PCA, "show"),

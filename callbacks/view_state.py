@@ -53,7 +53,7 @@ def show_status(services: Services, view_data: dict | None) -> tuple:
     except Exception as exc:  # the page says so and stops waiting; the old views stay, dimmed
         return [error_alert(exc)], no_update, view.to_dict() | {"failed": True}, no_update, no_update
     services.shown(view)
-    return (status_line(view, engine.catalogue, services.cache.problem), legend(result, view.placeholder),
+    return (status_line(view, engine.catalogue, services.cache.problem), legend(result, view.placeholder, view.key),
             view.to_dict(), banner, not view.placeholder)
 
 

@@ -19,6 +19,7 @@ from clustering.metrics import Scores, score, with_silhouette
 from clustering.models import ClusteringError, check_k, cut_tree, kmeans, relabel_by_size, ward_tree
 from clustering.profiles import Profile, build_profile, genre_mix, representative_rows, top_rows
 from clustering.projection import Projection, project
+from clustering.songs import Neighbour, SongNeighbours, SongSearch, song_neighbours, song_search
 from clustering.view import ALGORITHMS, View, resolve
 from data.loader import PRIMARY_GENRE, Catalogue
 
@@ -207,6 +208,27 @@ class Engine:
         frame["cluster"] = result.labels
         frame["cluster_name"] = np.asarray(result.names, dtype=object)[result.labels]
         return frame
+
+    # --- songs ------------------------------------------------------------------------------
+    def search(self) -> SongSearch:
+        """Type-ahead over the catalogue's titles and artists (built once per process)."""
+        return song_search(self.catalogue)
+
+    def neighbours(self, requested=None) -> SongNeighbours:
+        """Exact nearest neighbours in the scaled space of a feature set (kept per process)."""
+        features = self.features(requested)
+        return song_neighbours(self.catalogue, features, lambda: self.matrix(features), self.seed)
+
+    def similar(self, row: int, requested=None, n: int = 10, *, within_cluster: ClusterResult | None = None
+                ) -> list[Neighbour]:
+        """The ``n`` songs nearest ``row`` in the features' space; with ``within_cluster``, only songs
+        of the row's own cluster in that clustering."""
+        if not 0 <= int(row) < self.catalogue.n_songs:
+            raise ClusteringError(f"No song number {row} in this catalogue.")
+        within = None
+        if within_cluster is not None:
+            within = np.flatnonzero(within_cluster.labels == within_cluster.labels[row])
+        return self.neighbours(requested).similar(int(row), n, within)
 
     def _fit(self, algorithm: str, k: int, features: tuple[str, ...]) -> ClusterResult:
         x = self.matrix(features)

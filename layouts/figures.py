@@ -99,31 +99,93 @@ def cluster_colours(k: int) -> list[str]:
     return [PALETTE[i % len(PALETTE)] for i in range(k)]
 
 
-def _discrete_colorscale(k: int) -> list[list]:
-    """A stepped colour scale so that integer label i maps to PALETTE[i] exactly."""
-    colours = cluster_colours(k)
+#: Colour of the clusters a person is not looking at (legend isolation): there, but faint.
+DIMMED = "rgba(150, 150, 150, 0.12)"
+#: Continuous colour by a feature: 1 byte a song over the 1st to 99th percentile.
+CONTINUOUS_SCALE = "Viridis"
+
+
+def _discrete_colorscale(colours: list[str]) -> list[list]:
+    """A stepped colour scale so that integer code i maps to ``colours[i]`` exactly."""
+    n = len(colours)
     scale = []
     for i, colour in enumerate(colours):
-        scale += [[i / k, colour], [(i + 1) / k, colour]]
+        scale += [[i / n, colour], [(i + 1) / n, colour]]
     return scale
 
 
 def typed_array(values: np.ndarray) -> dict:
     """plotly.js's base64 typed-array form: 1 byte per song for labels instead of ~2 in JSON."""
     array = np.ascontiguousarray(values)
-    dtype = {np.dtype("uint8"): "u1", np.dtype("int16"): "i2", np.dtype("float32"): "f4"}[array.dtype]
+    dtype = {np.dtype("uint8"): "u1", np.dtype("int16"): "i2", np.dtype("float32"): "f4",
+             np.dtype("int32"): "i4"}[array.dtype]
     return {"dtype": dtype, "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
 
 
-def marker_update(labels: np.ndarray, k: int) -> dict:
+def focus_colours(k: int, focus: list[int] | None = None) -> list[str]:
+    """Cluster colours, the clusters outside ``focus`` dimmed (none dimmed without a focus)."""
+    colours = cluster_colours(k)
+    chosen = {c for c in (focus or []) if 0 <= c < k}
+    return [colour if not chosen or i in chosen else DIMMED for i, colour in enumerate(colours)]
+
+
+def focus_update(k: int, focus: list[int] | None = None) -> dict:
+    """Only the colour scale: what isolating clusters sends (no per-song bytes)."""
+    return {"colorscale": _discrete_colorscale(focus_colours(k, focus))}
+
+
+def marker_update(labels: np.ndarray, k: int, focus: list[int] | None = None) -> dict:
     """The scatter's marker colours for a clustering: what a k or algorithm change sends."""
-    return {"color": typed_array(labels.astype(np.uint8)), "colorscale": _discrete_colorscale(k),
+    return {"color": typed_array(labels.astype(np.uint8)), **focus_update(k, focus), "showscale": False,
             "cmin": -0.5, "cmax": k - 0.5, "size": 3, "opacity": 0.75}
 
 
-def pca_figure(coordinates: np.ndarray, labels: np.ndarray, k: int, explained: list[float],
-               uirevision: str = "pca") -> go.Figure:
-    """Every song on the first two principal components, one WebGL trace, coloured by cluster.
+def category_marker(codes: np.ndarray, names: list[str], title: str) -> dict:
+    """Colours by a category (genre family): one byte a song, the names on a stepped colour bar."""
+    n = len(names)
+    colours = [PALETTE[(i + 3) % len(PALETTE)] for i in range(n)]
+    return {"color": typed_array(codes.astype(np.uint8)), "colorscale": _discrete_colorscale(colours),
+            "cmin": -0.5, "cmax": n - 0.5, "showscale": True, "size": 3, "opacity": 0.75,
+            "colorbar": {"title": {"text": title}, "tickvals": list(range(n)), "ticktext": names, "len": 0.9}}
+
+
+def continuous_marker(values: np.ndarray, feature: str) -> dict:
+    """Colours by a number (popularity, a feature): 1 byte a song over its 1st-99th percentile, the
+    colour bar labelled in the feature's own unit."""
+    finite = values[np.isfinite(values)]
+    low, high = (np.percentile(finite, [1, 99]) if len(finite) else (0.0, 1.0))
+    if high <= low:
+        high = low + 1.0
+    codes = np.clip(np.round((np.nan_to_num(values, nan=low) - low) / (high - low) * 255), 0, 255)
+    ticks = np.linspace(0, 255, 5)
+    return {"color": typed_array(codes.astype(np.uint8)), "colorscale": CONTINUOUS_SCALE, "cmin": 0, "cmax": 255,
+            "showscale": True, "size": 3, "opacity": 0.75,
+            "colorbar": {"title": {"text": feature_label(feature)}, "tickvals": ticks.tolist(),
+                         "ticktext": [format_value(feature, low + t / 255 * (high - low)) for t in ticks],
+                         "len": 0.9}}
+
+
+def highlight_update(coordinates: np.ndarray, rows: list[int], lead: bool) -> dict:
+    """The overlay trace (data[1]) marking some songs: with ``lead`` the first is the chosen song
+    (a large ring) and the rest its neighbours; else all alike (an artist's songs)."""
+    points = coordinates[np.asarray(rows, dtype=np.int64)] if rows else np.empty((0, 2), dtype=np.float32)
+    sizes = [18 if lead and i == 0 else 10 for i in range(len(rows))]
+    widths = [3 if lead and i == 0 else 1.5 for i in range(len(rows))]
+    return {"x": [round(float(v), 4) for v in points[:, 0]], "y": [round(float(v), 4) for v in points[:, 1]],
+            "customdata": [int(r) for r in rows],
+            "marker": {"size": sizes, "symbol": "circle-open", "color": "#111" if lead else "#d62728",
+                       "line": {"width": widths}}}
+
+
+#: Hover and spike search stop this many pixels from the pointer: without a limit plotly walks
+#: every point on each move where none is near (0.7-1 s at 100k points, 12-22 s at 1M).
+HOVER_DISTANCE_PX = 12
+
+
+def pca_figure(coordinates: np.ndarray, marker: dict, explained: list[float], uirevision: str = "pca",
+               highlight: dict | None = None) -> go.Figure:
+    """Every song on the first two principal components, one WebGL trace, and an overlay (data[1])
+    that marks chosen songs.
 
     Hover text is not shipped for 95k songs (it would add megabytes); the page asks the server
     for the hovered song instead.
@@ -132,9 +194,12 @@ def pca_figure(coordinates: np.ndarray, labels: np.ndarray, k: int, explained: l
         x=typed_array(coordinates[:, 0].astype(np.float32)),
         y=typed_array(coordinates[:, 1].astype(np.float32)),
         mode="markers",
-        marker=marker_update(labels, k),
+        marker=marker,
         hoverinfo="none",
+        name="songs",
     ))
+    figure.add_scatter(mode="markers", hoverinfo="none", name="chosen", showlegend=False,
+                       **(highlight or highlight_update(coordinates, [], False)))
     figure.update_layout(
         xaxis_title=f"PC1 ({explained[0]:.0%} of variance)",
         yaxis_title=f"PC2 ({explained[1]:.0%} of variance)",
@@ -142,6 +207,10 @@ def pca_figure(coordinates: np.ndarray, labels: np.ndarray, k: int, explained: l
         height=520,
         uirevision=uirevision,  # zoom survives recolouring, not a new projection
         dragmode="zoom",
+        hovermode="closest",
+        hoverdistance=HOVER_DISTANCE_PX,
+        spikedistance=HOVER_DISTANCE_PX,
+        showlegend=False,
     )
     return figure
 
@@ -196,6 +265,36 @@ def sizes_figure(sizes: list[int], names: list[str]) -> go.Figure:
     return figure
 
 
+def genre_cluster_figure(shares: pd.DataFrame, names: list[str], purity: list[tuple[str, float]]) -> go.Figure:
+    """Genre groups against clusters: each column is one cluster's make-up (shares summing to 100%),
+    its purest group named under it."""
+    columns = [f"{i}: {name}<br><sub>{group} {share:.0%}</sub>" for i, (name, (group, share))
+               in enumerate(zip(names, purity, strict=True))]
+    z = shares.to_numpy()
+    figure = go.Figure(go.Heatmap(
+        z=z, x=columns, y=[str(g) for g in shares.index], text=[[f"{v:.0%}" for v in row] for row in z],
+        texttemplate="%{text}", textfont={"size": HEATMAP_TEXT_PX}, colorscale="Blues", zmin=0, zmax=1,
+        colorbar={"title": "share of<br>the cluster", "tickformat": ".0%"},
+        hovertemplate="%{x}<br>%{y}: %{z:.1%} of the cluster's songs<extra></extra>",
+    ))
+    figure.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=120 + 30 * len(shares),
+                         yaxis={"autorange": "reversed"}, xaxis={"side": "top"})
+    return figure
+
+
+def spread_figure(counts: np.ndarray, names: list[str], what: str) -> go.Figure:
+    """Where some songs (a genre's, an artist's) fall: how many in each cluster."""
+    total = max(int(counts.sum()), 1)
+    figure = go.Figure(go.Bar(
+        x=[f"{i}: {n}" for i, n in enumerate(names)], y=counts, marker_color=cluster_colours(len(names)),
+        text=[f"{c:,} ({c / total:.0%})" for c in counts], textposition="auto",
+        hovertemplate="%{x}: %{y:,} songs<extra></extra>",
+    ))
+    figure.update_layout(height=300, margin={"l": 50, "r": 10, "t": 30, "b": 40}, yaxis_title="songs",
+                         title={"text": f"Where {what} fall ({total:,} songs)", "font": {"size": 14}})
+    return figure
+
+
 def empty_figure(message: str) -> go.Figure:
     """A blank figure that says why it is blank."""
     figure = go.Figure()
@@ -244,24 +343,31 @@ def sweep_figure(rows: list[dict], recommended: int | None, elbow: int | None) -
     return figure
 
 
+def silhouette_order(values: np.ndarray, labels: np.ndarray, k: int) -> list[np.ndarray]:
+    """Per cluster, the sample's positions sorted by silhouette: trace c's point i is sample
+    position ``order[c][i]`` (what a selection on the plot names)."""
+    return [members[np.argsort(values[members], kind="stable")]
+            for members in (np.flatnonzero(labels == cluster) for cluster in range(k))]
+
+
 def silhouette_figure(values: np.ndarray, labels: np.ndarray, rows: np.ndarray, names: list[str]) -> go.Figure:
     """Per-song silhouettes of the sample, sorted within each cluster, the mean marked.
 
-    One filled SVG trace per cluster (not one bar per song), so 10,000 songs stay light. Each
+    One filled WebGL trace per cluster (not one bar per song), so 10,000 songs stay light. Each
     point carries its song's row in ``customdata`` for box selection.
     """
     colours = cluster_colours(len(names))
     figure = go.Figure()
     offset = 0
-    for cluster, name in enumerate(names):
-        members = np.flatnonzero(labels == cluster)
-        order = members[np.argsort(values[members], kind="stable")]
+    for cluster, (name, order) in enumerate(zip(names, silhouette_order(values, labels, len(names)), strict=True)):
         y = np.arange(offset, offset + len(order))
-        figure.add_scatter(
-            x=values[order], y=y, mode="lines", fill="tozerox", name=f"{cluster}: {name}",
-            line={"color": colours[cluster], "width": 1}, customdata=rows[order],
-            hovertemplate=f"{name}<br>silhouette %{{x:.2f}}<extra></extra>",
-        )
+        # Markers (tiny) make the songs selectable: plotly selects points, never lines. WebGL keeps
+        # 10,000 of them light.
+        figure.add_trace(go.Scattergl(
+            x=values[order], y=y, mode="lines+markers", fill="tozerox", name=f"{cluster}: {name}",
+            line={"color": colours[cluster], "width": 1}, marker={"size": 2, "color": colours[cluster]},
+            customdata=rows[order], hovertemplate=f"{name}<br>silhouette %{{x:.2f}}<extra></extra>",
+        ))
         offset += len(order) + max(10, len(values) // 100)
     mean = float(values.mean()) if len(values) else 0.0
     figure.add_vline(x=mean, line_dash="dash", line_color="#444", annotation_text=f"mean {mean:.3f}",

@@ -16,6 +16,12 @@ BUTTON_FIND_K = "button-find-k"
 GRAPH_K_SWEEP = "graph-k-sweep"
 GRAPH_SILHOUETTE = "graph-silhouette"
 GRAPH_DENDROGRAM = "graph-dendrogram"
+INPUT_SONG_SEARCH = "input-song-search"
+TABLE_SIMILAR_SONGS = "table-similar-songs"
+TABLE_SELECTION = "table-selection"
+BUTTON_EXPORT_SELECTION = "button-export-selection"
+DROPDOWN_COLOUR_BY = "dropdown-colour-by"
+GRAPH_GENRE_CLUSTER = "graph-genre-cluster"
 
 # Page state: the URL (read and written by separate components, so each direction is one
 # callback without a cycle), navigation to apply (Back, Forward, Reset, an upload), the resolved
@@ -74,6 +80,20 @@ LEGEND_CLUSTERS = "legend-clusters"
 TOOLTIP_PCA = "tooltip-pca"
 CAPTION_PCA = "caption-pca"
 DROPDOWN_BAR_FEATURES = "dropdown-bar-features"
+
+# Songs: the chosen song or artist and its neighbours, the selection, legend isolation, genres.
+PANEL_SONG = "panel-song"
+SWITCH_SAME_CLUSTER = "switch-same-cluster"
+BUTTON_EXPORT_SIMILAR = "button-export-similar"
+DOWNLOAD_SIMILAR = "download-similar"
+PANEL_SELECTION = "panel-selection"
+DOWNLOAD_SELECTION = "download-selection"
+STORE_HIGHLIGHT = "store-highlight"  # the songs marked on the scatter (rows; the first leads)
+STORE_SELECTION = "store-selection"  # the scatter's box or lasso selection, as a bitmap of rows
+STORE_FOCUS = "store-focus"  # clusters isolated from the legend, for one clustering
+LEGEND_ITEM = "legend-item"  # pattern-matching type: {"type": LEGEND_ITEM, "index": cluster}
+DROPDOWN_GENRE = "dropdown-genre"
+GRAPH_GENRE_SPREAD = "graph-genre-spread"
 
 # Choosing k.
 INPUT_K_MIN = "input-k-min"

@@ -105,13 +105,77 @@ def make_tabs(catalogue: Catalogue) -> dbc.Tabs:
     ])
 
 
+def colour_options(catalogue: Catalogue) -> list[dict]:
+    """What the scatter can be coloured by: clusters, genre family, popularity, any numeric column."""
+    options = [{"label": "Cluster", "value": "cluster"}, {"label": "Genre family", "value": "family"}]
+    popularity = catalogue.roles.get("popularity")
+    if popularity in catalogue.numeric_columns:
+        options.append({"label": "Popularity", "value": popularity})
+    options += [{"label": feature_label(f), "value": f} for f in catalogue.numeric_columns if f != popularity]
+    return options
+
+
+def make_song_search(catalogue: Catalogue) -> dbc.Row:
+    return dbc.Row([
+        dbc.Col(dcc.Dropdown(id=ids.INPUT_SONG_SEARCH, options=[], placeholder="Find a song or an artist…",
+                             searchable=True, clearable=True, optionHeight=45, maxHeight=360),
+                md=8, className="mb-2"),
+        dbc.Col(dbc.InputGroup([dbc.InputGroupText("Colour by"),
+                                dcc.Dropdown(id=ids.DROPDOWN_COLOUR_BY, value="cluster", clearable=False,
+                                             options=colour_options(catalogue),
+                                             searchable=False, className="flex-grow-1")], size="sm",
+                               className="flex-nowrap"), md=4, className="mb-2"),
+    ], className="g-2 align-items-center")
+
+
+def make_song_panel() -> dbc.Card:
+    """The chosen song (or artist): where it sits, and its most similar songs."""
+    return dbc.Card([
+        dbc.CardHeader(html.Div([
+            html.Span("Song", className="fw-semibold me-3"),
+            dbc.Switch(id=ids.SWITCH_SAME_CLUSTER, label="Similar songs from the same cluster only", value=False,
+                       className="mb-0 me-3 small"),
+            dbc.Button("Download as playlist (CSV)", id=ids.BUTTON_EXPORT_SIMILAR, size="sm", color="secondary",
+                       outline=True, disabled=True),
+            dcc.Download(id=ids.DOWNLOAD_SIMILAR),
+        ], className="d-flex flex-wrap align-items-center gap-1")),
+        dbc.CardBody(loading(html.Div(id=ids.PANEL_SONG, className="small", children=SONG_HINT)), className="py-2"),
+    ], className="mt-3")
+
+
+def make_selection_panel() -> dbc.Card:
+    return dbc.Card([
+        dbc.CardHeader(html.Div([
+            html.Span("Selection", className="fw-semibold me-3"),
+            dbc.Button("Download the selected songs (CSV)", id=ids.BUTTON_EXPORT_SELECTION, size="sm",
+                       color="secondary", outline=True, disabled=True),
+            dcc.Download(id=ids.DOWNLOAD_SELECTION),
+        ], className="d-flex flex-wrap align-items-center gap-1")),
+        dbc.CardBody(loading(html.Div(id=ids.PANEL_SELECTION, className="small", children=SELECTION_HINT)),
+                     className="py-2"),
+    ], className="mt-3")
+
+
+SONG_HINT = ("Find a song or an artist above, or click a point on the scatter, to see it here with its most "
+             "similar songs.")
+SELECTION_HINT = ("Choose Box Select or Lasso Select in the scatter's toolbar and drag over songs to list them, "
+                  "with how they differ from the whole catalogue.")
+
+
 def make_visualizations(catalogue: Catalogue) -> list:
     return [
         html.H5("Every song on its first two principal components", className="mt-3"),
+        make_song_search(catalogue),
         html.Div(id=ids.LEGEND_CLUSTERS, className="legend"),
-        loading(dcc.Graph(id=ids.GRAPH_PCA, config={"displaylogo": False}, clear_on_unhover=True)),
-        dcc.Tooltip(id=ids.TOOLTIP_PCA, direction="right"),
+        # The tooltip is placed from the hovered point's box, measured from the graph's corner: both
+        # sit in one positioned box so that the tooltip lands on the point.
+        html.Div([
+            loading(dcc.Graph(id=ids.GRAPH_PCA, config={"displaylogo": False}, clear_on_unhover=True)),
+            dcc.Tooltip(id=ids.TOOLTIP_PCA, direction="right"),
+        ], className="pca-box"),
         html.Div(id=ids.CAPTION_PCA, className="text-muted small"),
+        make_song_panel(),
+        make_selection_panel(),
         html.H5("Cluster profiles", className="mt-4"),
         # Every feature keeps a readable column: on a phone the heatmap scrolls sideways instead.
         sideways(loading(dcc.Graph(id=ids.GRAPH_HEATMAP, config={"displaylogo": False},
@@ -159,6 +223,22 @@ def make_find_k() -> list:
     ]
 
 
+def make_genres() -> list:
+    """Genres against clusters, and where one genre's songs fall."""
+    return [
+        html.H5("Genres across clusters", className="mt-2"),
+        html.Div("What each cluster is made of, by genre family; under each cluster its largest family and "
+                 "that family's share (how pure the cluster is by genre).", className="small text-muted"),
+        sideways(loading(dcc.Graph(id=ids.GRAPH_GENRE_CLUSTER, config={"displaylogo": False},
+                                   style={"minWidth": "640px"})), "Scroll sideways for every cluster →"),
+        dbc.InputGroup([dbc.InputGroupText("Where do the songs of"),
+                        dcc.Dropdown(id=ids.DROPDOWN_GENRE, placeholder="a genre or genre family…",
+                                     className="flex-grow-1"),
+                        dbc.InputGroupText("fall?")], size="sm", className="flex-nowrap mt-2"),
+        loading(dcc.Graph(id=ids.GRAPH_GENRE_SPREAD, config={"displaylogo": False})),
+    ]
+
+
 def make_insights() -> list:
     return [
         html.Div([
@@ -170,6 +250,8 @@ def make_insights() -> list:
             dcc.Download(id=ids.DOWNLOAD_PROFILE),
             html.Div(id=ids.EXPORT_STATUS, className="small", role="status"),
         ], className="my-3"),
+        *make_genres(),
+        html.H5("What sets each cluster apart", className="mt-4"),
         loading(html.Div(id=ids.PANEL_INSIGHTS)),
     ]
 
@@ -185,6 +267,9 @@ def make_state() -> list:
         *(dcc.Store(id=store) for store in ids.TAB_VIEW_STORES.values()),
         dcc.Store(id=ids.STORE_SHOWN),
         dcc.Store(id=ids.STORE_PCA_DRAWN),
+        dcc.Store(id=ids.STORE_HIGHLIGHT),
+        dcc.Store(id=ids.STORE_SELECTION),
+        dcc.Store(id=ids.STORE_FOCUS),
         dcc.Store(id=ids.STORE_TREE_READY),
         dcc.Store(id=ids.STORE_SWEEP),
         dcc.Store(id=ids.STORE_SWEEP_JOB),

@@ -44,9 +44,13 @@ def status_refused(message: str, shown: View | None) -> list:
     return [dbc.Alert([html.Strong("Not updated: "), message, still], color="warning", className="py-2 mb-2")]
 
 
-def legend(result: ClusterResult, placeholder: bool = False) -> list:
+def legend(result: ClusterResult, placeholder: bool = False, key: str = "") -> list:
+    """One button per cluster: a click isolates it on the scatter (the others dimmed), a second
+    click brings them back; ``key`` names the clustering the buttons belong to."""
     colours = cluster_colours(result.k)
-    items = [html.Span([swatch(colours[i]), f"{i}: {name}"], className="legend-item")
+    items = [html.Button([swatch(colours[i]), f"{i}: {name}"], className="legend-item", type="button",
+                         id={"type": ids.LEGEND_ITEM, "index": i, "view": key},
+                         title="Show this cluster alone on the scatter (click again for all)")
              for i, name in enumerate(result.names)]
     if placeholder:
         items.insert(0, html.Span("K-Means placeholder until the exact Ward tree is built:",

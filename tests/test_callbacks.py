@@ -24,6 +24,11 @@ def resolve(app, k=5, algorithm="kmeans", features=FEATURES, dataset="default") 
     return app.callbacks["update_view"](dataset, k, algorithm, features, None, None)
 
 
+def pca(callbacks, view, dark, tab, drawn, colour="cluster", focus=None, highlight=None):
+    """The scatter's callback with the song inputs (colour, legend isolation, highlight) at rest."""
+    return callbacks["update_pca"](view, dark, colour, focus, highlight, tab, drawn)
+
+
 def test_views_follow_k_and_name_every_cluster(dash_app):
     cb = dash_app.callbacks
     view = resolve(dash_app, k=5)
@@ -43,7 +48,7 @@ def test_hidden_tabs_are_not_built(dash_app):
     view = resolve(dash_app)
     assert dash_app.callbacks["update_overview"](view, ids.TAB_METRICS, False) is no_update
     assert dash_app.callbacks["update_heatmap"](view, ids.TAB_OVERVIEW, False) is no_update
-    assert dash_app.callbacks["update_pca"](view, False, ids.TAB_OVERVIEW, None) == (no_update,) * 3
+    assert pca(dash_app.callbacks, view, False, ids.TAB_OVERVIEW, None) == (no_update,) * 3
 
 
 @pytest.mark.parametrize(("features", "message"), [
@@ -61,8 +66,8 @@ def test_a_refused_request_says_why_and_keeps_the_old_views(dash_app, features, 
     assert legend is no_update and still_shown is no_update
     # The views keep (or, opened now, build) the last good view, k = 4: what the status says is shown.
     assert str(cb["update_overview"](refused, ids.TAB_OVERVIEW, False)).count("cluster-card") == 4
-    drawn = cb["update_pca"](shown, False, ids.TAB_VISUALIZATIONS, None)[2]
-    assert cb["update_pca"](refused, False, ids.TAB_VISUALIZATIONS, drawn) == (no_update,) * 3
+    drawn = pca(cb, shown, False, ids.TAB_VISUALIZATIONS, None)[2]
+    assert pca(cb, refused, False, ids.TAB_VISUALIZATIONS, drawn) == (no_update,) * 3
     # A first request refused, with nothing shown before it: nothing to build.
     first = resolve(dash_app, k=4, features=features)
     assert cb["update_overview"](first, ids.TAB_OVERVIEW, False) is no_update
@@ -70,7 +75,8 @@ def test_a_refused_request_says_why_and_keeps_the_old_views(dash_app, features, 
 
 
 def test_the_scatter_is_rebuilt_for_a_new_projection_and_patched_otherwise(dash_app, services):
-    draw = dash_app.callbacks["update_pca"]
+    def draw(*args):
+        return pca(dash_app.callbacks, *args)
     figure, caption, drawn = draw(resolve(dash_app, k=4), False, ids.TAB_VISUALIZATIONS, None)
     assert figure["data"][0]["type"] == "scattergl" and "PC1" in caption
     # New k, same projection: one byte per song (base64: 4/3) and the colour scale, not the figure.
@@ -96,7 +102,7 @@ def test_visual_only_inputs_never_refit(dash_app, monkeypatch):
     cb = dash_app.callbacks
     view = resolve(dash_app, k=5)
     cb["update_status"](view)
-    drawn = cb["update_pca"](view, False, ids.TAB_VISUALIZATIONS, None)[2]
+    drawn = pca(cb, view, False, ids.TAB_VISUALIZATIONS, None)[2]
     calls = {"fit": 0, "project": 0}
     real_fit = Engine._fit
 
@@ -117,7 +123,7 @@ def test_visual_only_inputs_never_refit(dash_app, monkeypatch):
     for bars in (["energy"], ["valence", "tempo"], []):
         cb["update_bars"](view, bars, ids.TAB_VISUALIZATIONS, False)
     for dark in (True, False):
-        drawn = cb["update_pca"](view, dark, ids.TAB_VISUALIZATIONS, drawn)[2]
+        drawn = pca(cb, view, dark, ids.TAB_VISUALIZATIONS, drawn)[2]
         cb["update_heatmap"](view, ids.TAB_VISUALIZATIONS, dark)
     for tab in (ids.TAB_OVERVIEW, ids.TAB_METRICS, ids.TAB_INSIGHTS, ids.TAB_FIND_K):
         for name in ("update_overview", "update_metrics", "update_insights", "update_silhouette"):
@@ -391,7 +397,7 @@ def test_labels_first_the_silhouette_only_for_views_that_show_it(dash_app, servi
     cb = dash_app.callbacks
     view = resolve(dash_app, k=7)
     cb["update_status"](view)
-    cb["update_pca"](view, False, ids.TAB_VISUALIZATIONS, None)
+    pca(cb, view, False, ids.TAB_VISUALIZATIONS, None)
     cb["update_heatmap"](view, ids.TAB_VISUALIZATIONS, False)
     cb["update_bars"](view, ["energy"], ids.TAB_VISUALIZATIONS, False)
     cb["update_overview"](view, ids.TAB_OVERVIEW, False)

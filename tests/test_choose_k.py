@@ -75,15 +75,21 @@ def array(value) -> np.ndarray:
     return np.asarray(value)
 
 
-def test_silhouette_plot_and_worst_songs(dash_app):
+def test_silhouette_plot_and_worst_songs(dash_app, services):
     cb = dash_app.callbacks
     view = cb["update_view"]("default", 3, "kmeans", FEATURES, None, None)
     figure = cb["update_silhouette"](view, FIND_K, False)
     assert len(figure["data"]) == 3 and sum(len(array(t["x"])) for t in figure["data"]) == 6_000
     table = cb["list_worst_songs"](None, view, FIND_K)
     assert "whole sample" in str(table) and str(table).count("Tr(") >= 2
-    selected = {"points": [{"customdata": int(row)} for row in array(figure["data"][0]["customdata"])[:5]]}
-    assert "5 selected songs" in str(cb["list_worst_songs"](selected, view, FIND_K))
+    # What the browser sends for a drag over WebGL points: trace and index, no customdata.
+    points = [(1, i) for i in range(40, 45)] + [(2, 0)]
+    selected = {"points": [{"curveNumber": c, "pointIndex": i, "pointNumber": i} for c, i in points]}
+    listed = cb["list_worst_songs"](selected, view, FIND_K)
+    assert "6 selected songs" in str(listed)
+    engine = services.engine("default")
+    titles = {engine.catalogue.songs([int(array(figure["data"][c]["customdata"])[i])])[0]["title"] for c, i in points}
+    assert {str(row.children[0].children) for row in listed[1].children[1].children.children[1].children} == titles
     assert cb["update_silhouette"](view, ids.TAB_OVERVIEW, False) is no_update
 
 

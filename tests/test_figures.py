@@ -36,10 +36,11 @@ def test_marker_colours_map_each_label_to_its_palette_colour():
         assert colour == PALETTE[label]
 
 
-def test_pca_figure_is_one_webgl_trace_without_hover_text():
+def test_pca_figure_is_one_webgl_trace_of_songs_without_hover_text():
     coordinates = np.random.default_rng(0).normal(size=(500, 2)).astype(np.float32)
-    figure = pca_figure(coordinates, np.zeros(500, dtype=np.int16), 2, [0.3, 0.2])
-    assert len(figure.data) == 1 and figure.data[0].type == "scattergl"
+    figure = pca_figure(coordinates, marker_update(np.zeros(500, dtype=np.int16), 2), [0.3, 0.2])
+    # The songs, and an empty overlay for chosen songs (patched with a few points when one is chosen).
+    assert len(figure.data) == 2 and figure.data[0].type == "scattergl" and len(figure.data[1].x) == 0
     assert figure.data[0].hoverinfo == "none" and figure.data[0].text is None
     assert figure.layout.xaxis.title.text == "PC1 (30% of variance)"
     data = json.dumps(json.loads(figure.to_json())["data"])
