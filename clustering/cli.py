@@ -1,4 +1,4 @@
-"""Command line: ``python -m clustering fit|sweep``.
+"""Command line: ``python -m clustering fit|sweep|similar``.
 
 Errors exit non-zero with one line on stderr; progress goes to stderr for work over a second,
 so ``--json`` output on stdout stays machine-readable.
@@ -23,7 +23,7 @@ from clustering.engine import Engine
 from clustering.export import csv_bytes
 from clustering.models import ClusteringError
 from clustering.sweep import sweep
-from clustering.view import ALGORITHMS, SWEEP_RANGE_DEFAULT
+from clustering.view import ALGORITHMS, K_DEFAULT, SWEEP_RANGE_DEFAULT
 from data import DatasetError, load_catalogue
 from settings import Settings
 
@@ -52,6 +52,13 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     common(sw)
     sw.add_argument("--k-min", type=int, default=SWEEP_RANGE_DEFAULT[0])
     sw.add_argument("--k-max", type=int, default=SWEEP_RANGE_DEFAULT[1])
+
+    sim = sub.add_parser("similar", help="the songs most similar to one song (found by title or artist)")
+    common(sim)
+    sim.add_argument("--query", required=True, help="words of the song's title and/or artist")
+    sim.add_argument("--n", type=int, default=10, help="how many similar songs (default 10)")
+    sim.add_argument("--k", type=int, default=K_DEFAULT, help="clusters to name each song's cluster by")
+    sim.add_argument("--same-cluster", action="store_true", help="only songs of the query song's cluster")
     return parser
 
 
@@ -145,11 +152,51 @@ def run_sweep(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def run_similar(args: argparse.Namespace, settings: Settings) -> int:
+    """The best match of ``--query`` among the songs, and its nearest neighbours."""
+    if not 1 <= args.n <= 1000:
+        raise ClusteringError("--n must be between 1 and 1000.")
+    engine = _engine(args, settings)
+    songs = [m for m in engine.search().search(args.query, limit=1, artists=0) if m.kind == "song"]
+    if not songs:
+        raise ClusteringError(f"No song matches {args.query!r} (title or artist).")
+    row = int(songs[0].value.removeprefix("song:"))
+    result = _with_spinner("clustering", lambda: engine.cluster(args.algorithm, args.k, _features(args), scored=False))
+    neighbours = engine.similar(row, result.features, args.n, within_cluster=result if args.same_cluster else None)
+    song_id = engine.catalogue.column("id")
+
+    def describe(song: dict, distance: float) -> dict:
+        cluster = int(result.labels[song["row"]])
+        return {"id": str(song_id.iloc[song["row"]]) if song_id is not None else str(song["row"] + 1),
+                "title": song["title"], "artist": song["artist"], "genre": song["genre"], "cluster": cluster,
+                "cluster_name": result.names[cluster], "distance": round(distance, 6)}
+
+    query = describe(engine.catalogue.songs([row])[0], 0.0)
+    found = [describe(song, n.distance) | {"similarity": round(n.similarity, 4)}
+             for song, n in zip(engine.catalogue.songs([n.row for n in neighbours]), neighbours, strict=True)]
+    if args.json:
+        print(json.dumps({"query_song": query, "neighbours": found, "features": list(result.features),
+                          "algorithm": result.algorithm, "k": result.k, "same_cluster": args.same_cluster,
+                          "data": engine.catalogue.source, "is_demo": engine.catalogue.is_demo}))
+        return 0
+    print(f"{query['title']} — {query['artist']} ({query['genre']}), cluster {query['cluster']}: "
+          f"{query['cluster_name']}")
+    scope = "in its cluster" if args.same_cluster else "of all songs"
+    print(f"the {len(found)} most similar {scope} on {len(result.features)} features:")
+    for i, song in enumerate(found, 1):
+        print(f"{i:>3}. {song['title']} — {song['artist']} ({song['genre']}), cluster {song['cluster']}, "
+              f"distance {song['distance']:.3f}, {song['similarity']:.0%} similar")
+    return 0
+
+
+COMMANDS = {"fit": run_fit, "sweep": run_sweep, "similar": run_similar}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.from_env()
     args = _parser(settings).parse_args(argv)
     try:
-        return run_fit(args, settings) if args.command == "fit" else run_sweep(args, settings)
+        return COMMANDS[args.command](args, settings)
     except (DatasetError, ClusteringError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
