@@ -45,6 +45,7 @@ class Services:
     warmer: Warmer | None = None  # fits the neighbours of a shown k while the process is idle
     in_flight: int = 0  # requests this process is serving now
     _flight: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _searchable: set[str] = field(default_factory=set, repr=False)  # catalogues whose search is built
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
@@ -73,9 +74,14 @@ class Services:
         return self.in_flight == 0
 
     def shown(self, view: View) -> None:
-        """A view reached the page: warm the other values of k around it."""
+        """A view reached the page: warm the other values of k around it, and build the song search
+        of its catalogue now (0.2 s at 100k songs, 2.7 s at 1M) rather than on the first keystroke."""
         if self.warmer is not None and view.ok:
             self.warmer.ask(view.dataset, view.fitted_algorithm, view.features, view.k)
+        if view.ok and view.fingerprint not in self._searchable:
+            self._searchable.add(view.fingerprint)
+            engine = self.engine(view.dataset)
+            threading.Thread(target=engine.search, name="song-search", daemon=True).start()
 
     def engine(self, dataset_id: str | None) -> Engine:
         """An engine over a dataset's catalogue; cheap to build, results live in the cache."""

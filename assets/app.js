@@ -62,6 +62,14 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
               note(`Reading ${name} (${size(bytes)})…`, 'info')];
     },
 
+    /* The server's song matches, shown only while the search box still holds the query they
+       answer: answers to earlier keystrokes may arrive last, and are dropped. */
+    matches: function (found, typed) {
+      const {no_update} = window.dash_clientside;
+      if (!found || (found.query || '') !== (typed || '')) return no_update;
+      return found.options;
+    },
+
     /* A box or lasso selection on the scatter: plotly lists every selected point here, in the
        browser; the server gets one bit a song (12 KB for 100k songs) and the picture it was drawn on. */
     selection: function (selected, drawn) {

@@ -117,12 +117,11 @@ def draw_pca(services: Services, view_data: dict | None, dark: bool, active_tab:
 
 
 def point_row(point: dict) -> int | None:
-    """The song (row) of a hovered or clicked point: its index on the songs trace, its customdata
-    on the overlay of chosen songs."""
-    if point.get("curveNumber", 0) == 0 and "pointIndex" in point:
+    """The song (row) of a hovered or clicked point: its index on the songs' trace (the overlay of
+    chosen songs lets hover and clicks through to the song beneath)."""
+    if point.get("curveNumber", 0) == 0 and isinstance(point.get("pointIndex"), int):
         return int(point["pointIndex"])
-    data = point.get("customdata")
-    return int(data) if isinstance(data, (int, float)) else None
+    return None
 
 
 def hover_card(services: Services, hover: dict | None, view_data: dict | None) -> tuple:

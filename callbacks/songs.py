@@ -74,19 +74,20 @@ def chosen_options(engine: Engine, value: str | None) -> list[dict]:
     return [option(Match("artist", f"artist:{what}", f"Artist: {what} · {len(rows):,} songs"))]
 
 
-def search_options(services: Services, query: str | None, value: str | None, view_data: dict | None) -> list[dict]:
+def search_options(services: Services, query: str | None, value: str | None, view_data: dict | None) -> dict:
+    """The options for what was typed, with the query they answer: the browser shows them only if
+    it is still what the search box holds (typing is faster than answers, which may cross)."""
     view = View.from_dict(view_data)
     if view is None:
         return no_update
     try:
         engine = services.engine(view.dataset)
         current = chosen_options(engine, value)
-        if not query:
-            return current
-        found = [option(m, query) for m in engine.search().search(query)]
+        found = [option(m, query) for m in engine.search().search(query)] if query else []
     except USER_ERRORS:
         return no_update
-    return found + [o for o in current if o["value"] not in {f["value"] for f in found}]
+    return {"query": query or "", "options": found + [o for o in current if o["value"] not in
+                                                       {f["value"] for f in found}]}
 
 
 def clicked_song(services: Services, click: dict | None, view_data: dict | None) -> tuple:
@@ -352,10 +353,17 @@ def catalogue_controls(services: Services, dataset: str | None) -> tuple:
 def register(app: Dash, services: Services) -> list:
     visuals = State(ids.STORE_VIEW_VISUALIZATIONS, "data")
 
-    @app.callback(Output(ids.INPUT_SONG_SEARCH, "options"), Input(ids.INPUT_SONG_SEARCH, "search_value"),
+    @app.callback(Output(ids.STORE_SONG_MATCHES, "data"), Input(ids.INPUT_SONG_SEARCH, "search_value"),
                   State(ids.INPUT_SONG_SEARCH, "value"), State(ids.STORE_VIEW, "data"), prevent_initial_call=True)
     def update_song_options(query, value, view):
         return search_options(services, query, value, view)
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="amc", function_name="matches"),
+        Output(ids.INPUT_SONG_SEARCH, "options"),
+        Input(ids.STORE_SONG_MATCHES, "data"), State(ids.INPUT_SONG_SEARCH, "search_value"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(Output(ids.INPUT_SONG_SEARCH, "value"),
                   Output(ids.INPUT_SONG_SEARCH, "options", allow_duplicate=True),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 from functools import cache
 
 import numpy as np
@@ -101,6 +102,8 @@ def cluster_colours(k: int) -> list[str]:
 
 #: Colour of the clusters a person is not looking at (legend isolation): there, but faint.
 DIMMED = "rgba(150, 150, 150, 0.12)"
+#: Rings around chosen songs: a magenta no cluster has, seen on light and dark backgrounds alike.
+HIGHLIGHT_COLOUR = "#e4007c"
 #: Continuous colour by a feature: 1 byte a song over the 1st to 99th percentile.
 CONTINUOUS_SCALE = "Viridis"
 
@@ -173,8 +176,7 @@ def highlight_update(coordinates: np.ndarray, rows: list[int], lead: bool) -> di
     widths = [3 if lead and i == 0 else 1.5 for i in range(len(rows))]
     return {"x": [round(float(v), 4) for v in points[:, 0]], "y": [round(float(v), 4) for v in points[:, 1]],
             "customdata": [int(r) for r in rows],
-            "marker": {"size": sizes, "symbol": "circle-open", "color": "#111" if lead else "#d62728",
-                       "line": {"width": widths}}}
+            "marker": {"size": sizes, "symbol": "circle-open", "color": HIGHLIGHT_COLOUR, "line": {"width": widths}}}
 
 
 #: Hover and spike search stop this many pixels from the pointer: without a limit plotly walks
@@ -198,8 +200,10 @@ def pca_figure(coordinates: np.ndarray, marker: dict, explained: list[float], ui
         hoverinfo="none",
         name="songs",
     ))
-    figure.add_scatter(mode="markers", hoverinfo="none", name="chosen", showlegend=False,
-                       **(highlight or highlight_update(coordinates, [], False)))
+    # The overlay is WebGL too: an SVG trace would be drawn under the songs' canvas. Hover and
+    # clicks pass through it to the song beneath (the same point of data[0]).
+    figure.add_trace(go.Scattergl(mode="markers", hoverinfo="skip", name="chosen", showlegend=False,
+                                  **(highlight or highlight_update(coordinates, [], False))))
     figure.update_layout(
         xaxis_title=f"PC1 ({explained[0]:.0%} of variance)",
         yaxis_title=f"PC2 ({explained[1]:.0%} of variance)",
@@ -291,7 +295,7 @@ def spread_figure(counts: np.ndarray, names: list[str], what: str) -> go.Figure:
         hovertemplate="%{x}: %{y:,} songs<extra></extra>",
     ))
     figure.update_layout(height=300, margin={"l": 50, "r": 10, "t": 30, "b": 40}, yaxis_title="songs",
-                         title={"text": f"Where {what} fall ({total:,} songs)", "font": {"size": 14}})
+                         title={"text": f"Where {html.escape(what)} fall ({total:,} songs)", "font": {"size": 14}})
     return figure
 
 

@@ -88,6 +88,7 @@ BUTTON_EXPORT_SIMILAR = "button-export-similar"
 DOWNLOAD_SIMILAR = "download-similar"
 PANEL_SELECTION = "panel-selection"
 DOWNLOAD_SELECTION = "download-selection"
+STORE_SONG_MATCHES = "store-song-matches"  # the server's matches and the query they answer
 STORE_HIGHLIGHT = "store-highlight"  # the songs marked on the scatter (rows; the first leads)
 STORE_SELECTION = "store-selection"  # the scatter's box or lasso selection, as a bitmap of rows
 STORE_FOCUS = "store-focus"  # clusters isolated from the legend, for one clustering

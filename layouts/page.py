@@ -267,6 +267,7 @@ def make_state() -> list:
         *(dcc.Store(id=store) for store in ids.TAB_VIEW_STORES.values()),
         dcc.Store(id=ids.STORE_SHOWN),
         dcc.Store(id=ids.STORE_PCA_DRAWN),
+        dcc.Store(id=ids.STORE_SONG_MATCHES),
         dcc.Store(id=ids.STORE_HIGHLIGHT),
         dcc.Store(id=ids.STORE_SELECTION),
         dcc.Store(id=ids.STORE_FOCUS),

@@ -122,8 +122,10 @@ def test_choosing_a_song_marks_it_with_a_patch_of_a_few_points(dash_app, service
     cb = dash_app.callbacks
     view = resolve(dash_app, k=4)
     cb["update_status"](view)
-    options = cb["update_song_options"]("demo track 0100", None, view)
-    assert options and options[0]["value"] == "song:99" and "demo track 0100" in options[0]["search"]
+    matches = cb["update_song_options"]("demo track 0100", None, view)
+    options = matches["options"]
+    assert matches["query"] == "demo track 0100" and options[0]["value"] == "song:99"
+    assert "demo track 0100" in options[0]["search"]
     panel, highlight, disabled = cb["show_song"]("song:99", False, view)
     assert ids.TABLE_SIMILAR_SONGS in str(panel) and disabled is False
     assert highlight["rows"][0] == 99 and len(highlight["rows"]) == 11

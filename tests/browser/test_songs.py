@@ -35,7 +35,7 @@ def open_scatter(page, server, query: str = "") -> None:
 def choose(page, text: str, option: str) -> None:
     """Type into the song search and pick the option that contains ``option``."""
     page.click("#input-song-search")
-    page.keyboard.type(text)
+    page.locator(".dash-dropdown-search").press_sequentially(text)  # into the opened search box
     page.locator("[role=option]", has_text=option).first.click()
 
 
