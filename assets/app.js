@@ -62,6 +62,16 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
               note(`Reading ${name} (${size(bytes)})…`, 'info')];
     },
 
+    /* The hovered point's tooltip opens towards the wider side of the graph: right of a point in
+       the left half, left of one in the right half (its width is at most half the graph's). */
+    tooltipSide: function (hover) {
+      const {no_update} = window.dash_clientside;
+      const point = hover && hover.points && hover.points[0];
+      const graph = document.getElementById('graph-pca');
+      if (!point || !point.bbox || !graph) return no_update;
+      return (point.bbox.x0 + point.bbox.x1) / 2 > graph.clientWidth / 2 ? 'left' : 'right';
+    },
+
     /* The server's song matches, shown only while the search box still holds the query they
        answer: answers to earlier keystrokes may arrive last, and are dropped. */
     matches: function (found, typed) {
@@ -102,10 +112,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       let clusters = current && current.key === key ? current.clusters.slice() : [];
       const triggered = callback_context.triggered || [];
       const clicked = triggered.length === 1 && triggered[0].prop_id.endsWith('.n_clicks') && triggered[0].value;
-      if (triggered.length === 1 && triggered[0].prop_id.endsWith('.value') && colour !== 'cluster') {
-        /* Coloured by something else: no cluster is isolated any more. */
-        const none = items.map(() => 'legend-item');
-        return [clusters.length ? {key: key, clusters: []} : no_update, none, no_update];
+      if (colour !== 'cluster' && !(triggered.length === 1 && triggered[0].prop_id.endsWith('.n_clicks') &&
+                                    triggered[0].value)) {
+        /* Coloured by something else: no cluster is isolated, and the legend's colours (which no
+           longer match the points) are hidden until a click colours by cluster again. */
+        const plain = items.map(() => 'legend-item legend-plain');
+        return [clusters.length ? {key: key, clusters: []} : no_update, plain, no_update];
       }
       if (clicked) {
         const id = JSON.parse(triggered[0].prop_id.slice(0, triggered[0].prop_id.lastIndexOf('.')));

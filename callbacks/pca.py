@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from dash import Dash, Input, Output, Patch, State, html, no_update
+from dash import ClientsideFunction, Dash, Input, Output, Patch, State, html, no_update
 
 from callbacks.common import USER_ERRORS, shown_result
 from clustering.engine import ClusterResult, Engine
@@ -124,8 +124,10 @@ def point_row(point: dict) -> int | None:
     return None
 
 
-def hover_card(services: Services, hover: dict | None, view_data: dict | None) -> tuple:
-    """The hovered song's title, artist, genre, cluster and key features, fetched on demand."""
+def hover_card(services: Services, hover: dict | None, view_data: dict | None,
+               colour: str | None = COLOUR_BY_CLUSTER) -> tuple:
+    """The hovered song's title, artist, genre, cluster and key features, fetched on demand; and,
+    when the scatter is coloured by something else, that value first."""
     if not hover or not hover.get("points"):
         return False, no_update, no_update
     point = hover["points"][0]
@@ -144,7 +146,14 @@ def hover_card(services: Services, hover: dict | None, view_data: dict | None) -
     frame = engine.catalogue.frame
     details = [f"{feature_label(f)}: {format_value(f, float(frame[f].iloc[row]))}" for f in HOVER_FEATURES
                if f in frame.columns]
+    colour = colour_choice(engine, colour)
+    coloured = None
+    if colour == COLOUR_BY_FAMILY:
+        coloured = f"genre family: {families(engine.catalogue).iloc[row]}"
+    elif colour != COLOUR_BY_CLUSTER:
+        coloured = f"{feature_label(colour)}: {format_value(colour, float(frame[colour].iloc[row]))}"
     children = html.Div([
+        html.Div(coloured, className="small fw-semibold") if coloured else None,
         html.Div(song["title"], className="fw-semibold"),
         html.Div(f"{song['artist']} · {song['genre']}", className="small"),
         html.Div([html.Span(className="swatch", style={"backgroundColor": cluster_colours(result.k)[cluster]}),
@@ -177,8 +186,17 @@ def register(app: Dash, services: Services) -> list:
         Output(ids.TOOLTIP_PCA, "children"),
         Input(ids.GRAPH_PCA, "hoverData"),
         State(ids.STORE_VIEW, "data"),
+        State(ids.DROPDOWN_COLOUR_BY, "value"),
     )
-    def hover_song(hover, view):
-        return hover_card(services, hover, view)
+    def hover_song(hover, view, colour):
+        return hover_card(services, hover, view, colour)
+
+    # The tooltip opens towards the wider side of the graph, so it stays on screen.
+    app.clientside_callback(
+        ClientsideFunction(namespace="amc", function_name="tooltipSide"),
+        Output(ids.TOOLTIP_PCA, "direction"),
+        Input(ids.GRAPH_PCA, "hoverData"),
+        prevent_initial_call=True,
+    )
 
     return [update_pca, hover_song]

@@ -12,7 +12,7 @@ import logging
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
-from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, callback_context, dcc, html, no_update
 
 from callbacks.common import USER_ERRORS, shown_result, tab_view
 from callbacks.pca import point_row
@@ -20,11 +20,13 @@ from clustering.engine import ClusterResult, Engine
 from clustering.export import csv_bytes
 from clustering.songs import (
     FAMILY_ORDER,
+    MIN_QUERY,
     Match,
     Neighbour,
     common_genres,
     decode_selection,
     families,
+    fold_query,
     genre_by_cluster,
     genre_rows,
     parse_choice,
@@ -53,6 +55,8 @@ SIMILAR_SHOWN = 10
 SELECTION_SHOWN = 100  # rows listed in the page; the export has them all
 ARTIST_SONGS_SHOWN = 50
 HIGHLIGHT_MAX = 2_000  # an artist's songs marked on the scatter (a few KB)
+GENRES_OFFERED = 1_000  # genres in the genre picker, the commonest first (it is searchable)
+NO_MATCH = "none:"  # the value of the option that says why nothing is listed (never chosen)
 
 
 # --- search ---------------------------------------------------------------------------------
@@ -86,6 +90,10 @@ def search_options(services: Services, query: str | None, value: str | None, vie
         found = [option(m, query) for m in engine.search().search(query)] if query else []
     except USER_ERRORS:
         return no_update
+    if query and not found:  # say why the list is empty, as an option that cannot be chosen
+        short = len("".join(fold_query(query))) < MIN_QUERY
+        text = "Type at least two letters or digits" if short else f"No song or artist matches “{query}”"
+        found = [{"label": text, "value": NO_MATCH, "disabled": True, "search": f"{text} {query}"}]
     return {"query": query or "", "options": found + [o for o in current if o["value"] not in
                                                        {f["value"] for f in found}]}
 
@@ -108,6 +116,12 @@ def clicked_song(services: Services, click: dict | None, view_data: dict | None)
 
 
 # --- the chosen song ------------------------------------------------------------------------
+def song_link(song: dict) -> html.Button:
+    """A song's title that, clicked, makes it the chosen song."""
+    return html.Button(song["title"], id={"type": ids.SONG_LINK, "index": song["row"]}, type="button",
+                       className="link-button", title="Show this song and its similar songs")
+
+
 def cluster_label(result: ClusterResult, cluster: int) -> html.Span:
     return html.Span([swatch(cluster_colours(result.k)[cluster]), f"{cluster}: {result.names[cluster]}"],
                      className="text-nowrap")
@@ -122,7 +136,7 @@ def similar_table(engine: Engine, result: ClusterResult, neighbours: list[Neighb
     header = html.Thead(html.Tr([html.Th(h) for h in ("#", "song", "artist", "genre", "cluster", "similarity",
                                                       "distance")]))
     body = html.Tbody([html.Tr([
-        html.Td(i + 1), html.Td(song["title"]), html.Td(song["artist"]), html.Td(song["genre"]),
+        html.Td(i + 1), html.Td(song_link(song)), html.Td(song["artist"]), html.Td(song["genre"]),
         html.Td(cluster_label(result, int(result.labels[n.row]))),
         html.Td(f"{n.similarity:.0%}", title="1 - distance / the distance of two songs picked at random"),
         html.Td(f"{n.distance:.2f}"),
@@ -176,7 +190,7 @@ def artist_panel(engine: Engine, result: ClusterResult, name: str) -> tuple[list
     songs = engine.catalogue.songs(order[:ARTIST_SONGS_SHOWN])
     table = dbc.Table([
         html.Thead(html.Tr([html.Th(h) for h in ("song", "genre", "cluster")])),
-        html.Tbody([html.Tr([html.Td(s["title"]), html.Td(s["genre"]),
+        html.Tbody([html.Tr([html.Td(song_link(s)), html.Td(s["genre"]),
                              html.Td(cluster_label(result, int(result.labels[s["row"]])))]) for s in songs]),
     ], size="sm", striped=True, className="mb-0")
     more = f" (the {ARTIST_SONGS_SHOWN} most popular listed)" if len(rows) > ARTIST_SONGS_SHOWN else ""
@@ -262,7 +276,7 @@ def selection_panel(engine: Engine, result: ClusterResult, rows: np.ndarray) -> 
     profile = selection_profile(catalogue.frame, list(result.features), rows)
     table = dbc.Table([
         html.Thead(html.Tr([html.Th(h) for h in ("song", "artist", "genre", "cluster")])),
-        html.Tbody([html.Tr([html.Td(s["title"]), html.Td(s["artist"]), html.Td(s["genre"]),
+        html.Tbody([html.Tr([html.Td(song_link(s)), html.Td(s["artist"]), html.Td(s["genre"]),
                              html.Td(cluster_label(result, int(result.labels[s["row"]])))]) for s in listed]),
     ], id=ids.TABLE_SELECTION, size="sm", striped=True, hover=True, className="mb-0")
     against = dbc.Table([
@@ -320,7 +334,7 @@ def genre_options(engine: Engine) -> list[dict]:
     options = [{"label": f"{family} (family) · {int(counts.get(family, 0)):,} songs", "value": f"family:{family}"}
                for family in FAMILY_ORDER if counts.get(family, 0)]
     options += [{"label": f"{genre} · {count:,} songs", "value": f"genre:{genre}"}
-                for genre, count in common_genres(engine.catalogue)]
+                for genre, count in common_genres(engine.catalogue, GENRES_OFFERED)]
     return options
 
 
@@ -371,16 +385,29 @@ def register(app: Dash, services: Services) -> list:
     def choose_clicked_song(click, view):
         return clicked_song(services, click, view)
 
+    @app.callback(Output(ids.INPUT_SONG_SEARCH, "value", allow_duplicate=True),
+                  Output(ids.INPUT_SONG_SEARCH, "options", allow_duplicate=True),
+                  Input({"type": ids.SONG_LINK, "index": ALL}, "n_clicks"), State(ids.STORE_VIEW, "data"),
+                  prevent_initial_call=True)
+    def go_to_song(_clicks, view):
+        """A song's title clicked in a table: it becomes the chosen song (new tables only render)."""
+        clicked = [t for t in callback_context.triggered if t.get("value")]
+        if len(clicked) != 1 or not isinstance(callback_context.triggered_id, dict):
+            return no_update, no_update
+        return clicked_song(services, {"points": [{"curveNumber": 0,
+                                                   "pointIndex": int(callback_context.triggered_id["index"])}]}, view)
+
     @app.callback(Output(ids.PANEL_SONG, "children"), Output(ids.STORE_HIGHLIGHT, "data"),
-                  Output(ids.BUTTON_EXPORT_SIMILAR, "disabled"),
+                  Output(ids.BUTTON_EXPORT_SIMILAR, "disabled"), Output(ids.SWITCH_SAME_CLUSTER, "disabled"),
                   Input(ids.INPUT_SONG_SEARCH, "value"), Input(ids.SWITCH_SAME_CLUSTER, "value"),
                   Input(ids.STORE_VIEW_VISUALIZATIONS, "data"))
     def show_song(value, same_cluster, view):
         try:
-            return song_view(services, value, same_cluster, view)
+            panel, highlight, no_playlist = song_view(services, value, same_cluster, view)
         except Exception:
             log.exception("song panel failed")
-            return no_update, no_update, no_update
+            return no_update, no_update, no_update, no_update
+        return panel, highlight, no_playlist, no_playlist  # the switch and the playlist are a song's
 
     @app.callback(Output(ids.DOWNLOAD_SIMILAR, "data"), Input(ids.BUTTON_EXPORT_SIMILAR, "n_clicks"),
                   State(ids.INPUT_SONG_SEARCH, "value"), State(ids.SWITCH_SAME_CLUSTER, "value"), visuals,
@@ -442,6 +469,6 @@ def register(app: Dash, services: Services) -> list:
         return tab_view(services, ids.TAB_INSIGHTS, lambda r, e: genre_spread(r, e, choice, is_dark), view,
                         active_tab)
 
-    return [update_song_options, choose_clicked_song, show_song, download_similar, show_selection,
+    return [update_song_options, choose_clicked_song, go_to_song, show_song, download_similar, show_selection,
             download_selection, new_catalogue, update_genres, update_genre_spread]
 

@@ -22,6 +22,7 @@ from clustering.cache import ResultCache
 from clustering.engine import Engine
 from clustering.export import csv_bytes
 from clustering.models import ClusteringError
+from clustering.songs import MIN_QUERY, fold_query
 from clustering.sweep import sweep
 from clustering.view import ALGORITHMS, K_DEFAULT, SWEEP_RANGE_DEFAULT
 from data import DatasetError, load_catalogue
@@ -156,11 +157,14 @@ def run_similar(args: argparse.Namespace, settings: Settings) -> int:
     """The best match of ``--query`` among the songs, and its nearest neighbours."""
     if not 1 <= args.n <= 1000:
         raise ClusteringError("--n must be between 1 and 1000.")
+    if len("".join(fold_query(args.query))) < MIN_QUERY:
+        raise ClusteringError("--query needs at least two letters or digits.")
     engine = _engine(args, settings)
     songs = [m for m in engine.search().search(args.query, limit=1, artists=0) if m.kind == "song"]
     if not songs:
         raise ClusteringError(f"No song matches {args.query!r} (title or artist).")
     row = int(songs[0].value.removeprefix("song:"))
+    matched = len(engine.search().matching_rows(args.query))
     result = _with_spinner("clustering", lambda: engine.cluster(args.algorithm, args.k, _features(args), scored=False))
     neighbours = engine.similar(row, result.features, args.n, within_cluster=result if args.same_cluster else None)
     song_id = engine.catalogue.column("id")
@@ -175,10 +179,13 @@ def run_similar(args: argparse.Namespace, settings: Settings) -> int:
     found = [describe(song, n.distance) | {"similarity": round(n.similarity, 4)}
              for song, n in zip(engine.catalogue.songs([n.row for n in neighbours]), neighbours, strict=True)]
     if args.json:
-        print(json.dumps({"query_song": query, "neighbours": found, "features": list(result.features),
+        print(json.dumps({"query_song": query, "matched_songs": matched, "neighbours": found,
+                          "features": list(result.features),
                           "algorithm": result.algorithm, "k": result.k, "same_cluster": args.same_cluster,
                           "data": engine.catalogue.source, "is_demo": engine.catalogue.is_demo}))
         return 0
+    if matched > 1:
+        print(f"{matched:,} songs match {args.query!r}; the best match (title first, then the most popular):")
     print(f"{query['title']} — {query['artist']} ({query['genre']}), cluster {query['cluster']}: "
           f"{query['cluster_name']}")
     scope = "in its cluster" if args.same_cluster else "of all songs"

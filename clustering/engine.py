@@ -221,14 +221,15 @@ class Engine:
 
     def similar(self, row: int, requested=None, n: int = 10, *, within_cluster: ClusterResult | None = None
                 ) -> list[Neighbour]:
-        """The ``n`` songs nearest ``row`` in the features' space; with ``within_cluster``, only songs
-        of the row's own cluster in that clustering."""
+        """The ``n`` songs nearest ``row`` in the features' space, each listed once (a song's copies
+        under other ids, same title and artist, are skipped); with ``within_cluster``, only songs of
+        the row's own cluster in that clustering."""
         if not 0 <= int(row) < self.catalogue.n_songs:
             raise ClusteringError(f"No song number {row} in this catalogue.")
         within = None
         if within_cluster is not None:
             within = np.flatnonzero(within_cluster.labels == within_cluster.labels[row])
-        return self.neighbours(requested).similar(int(row), n, within)
+        return self.neighbours(requested).similar(int(row), n, within, same_song=self.search().text)
 
     def _fit(self, algorithm: str, k: int, features: tuple[str, ...]) -> ClusterResult:
         x = self.matrix(features)

@@ -27,6 +27,8 @@ MEMO_CATALOGUES = 3
 REFERENCE_PAIRS = 20_000
 #: A query shorter than this lists nothing: two letters already narrow 100k titles to a page.
 MIN_QUERY = 2
+#: Recent queries' matches kept per process: a longer query searches only within them.
+RECENT_QUERIES = 4
 UNKNOWN_FAMILY = "unknown"
 #: Genre families in a fixed order (colours and rows keep their place across views).
 FAMILY_ORDER: tuple[str, ...] = (*FAMILIES, UNKNOWN_FAMILY)
@@ -49,10 +51,16 @@ def memo(catalogue: Catalogue, key: object, build: Callable[[], T]) -> T:
         return _memo.setdefault(catalogue.fingerprint, {}).setdefault(key, value)
 
 
+#: Latin letters that Unicode does not decompose into a base letter and an accent.
+UNDECOMPOSED = str.maketrans({"ð": "d", "Ð": "d", "þ": "th", "Þ": "th", "ø": "o", "Ø": "o", "æ": "ae",
+                              "Æ": "ae", "œ": "oe", "Œ": "oe", "ß": "ss", "ł": "l", "Ł": "l", "đ": "d",
+                              "Đ": "d", "ı": "i", "ħ": "h"})
+
+
 def fold(text: pd.Series) -> pd.Series:
-    """Text for matching: accents stripped (é -> e, any script kept), case folded."""
-    return (text.astype(str).str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
-            .str.casefold())
+    """Text for matching: accents stripped (é -> e, ð -> d, any script kept), case folded."""
+    return (text.astype(str).str.translate(UNDECOMPOSED).str.normalize("NFKD")
+            .str.replace(r"[\u0300-\u036f]", "", regex=True).str.casefold())
 
 
 def fold_query(query: str) -> list[str]:
@@ -76,6 +84,8 @@ class SongSearch:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
         n = catalogue.n_songs
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()  # query -> rows (4 bytes a match)
+        self._lock = threading.Lock()
         title = catalogue.column("title")
         artist = catalogue.column("artist")
         titles = fold(title) if title is not None else pd.Series([""] * n, dtype=str)
@@ -113,16 +123,32 @@ class SongSearch:
                 matches.append(song_match(song))
         return matches
 
+    def matching_rows(self, query: str) -> np.ndarray:
+        """Every song whose title and artist hold every word of ``query``."""
+        words = fold_query(query)
+        return self._rows_with(words) if len("".join(words)) >= MIN_QUERY else np.empty(0, dtype=np.int64)
+
     def _rows_with(self, words: list[str]) -> np.ndarray:
         """Rows whose text holds every word: the longest word scans every song, each next word only
         the songs still in (a three-word query costs little more than one)."""
+        key = " ".join(words)
+        with self._lock:  # typing extends the last query: search only the songs it matched
+            earlier = max((k for k in self._recent if key.startswith(k)), key=len, default=None)
+            rows = self._recent[earlier] if earlier is not None else None
         ordered = sorted(words, key=len, reverse=True)
-        rows = np.flatnonzero(self.text.str.contains(ordered[0], regex=False).to_numpy())
-        for word in ordered[1:]:
+        if rows is None:
+            rows = np.flatnonzero(self.text.str.contains(ordered[0], regex=False).to_numpy()).astype(np.uint32)
+            ordered = ordered[1:]
+        for word in ordered:
             if len(rows) == 0:
                 break
             rows = rows[self.text.iloc[rows].str.contains(word, regex=False).to_numpy()]
-        return rows
+        with self._lock:
+            self._recent[key] = rows
+            self._recent.move_to_end(key)
+            while len(self._recent) > RECENT_QUERIES:
+                self._recent.popitem(last=False)
+        return rows.astype(np.int64)
 
     def artist_rows(self, name: str) -> np.ndarray:
         if self.artist_names is None:
@@ -179,20 +205,31 @@ class SongNeighbours:
         ("87% similar") where raw distances in standard deviations say little."""
         return np.clip(1.0 - np.asarray(distances) / max(self.typical_distance, 1e-12), 0.0, 1.0)
 
-    def similar(self, row: int, n: int = 10, within: np.ndarray | None = None) -> list[Neighbour]:
-        """The ``n`` songs nearest ``row`` (itself excluded), among all songs or the rows ``within``."""
+    def similar(self, row: int, n: int = 10, within: np.ndarray | None = None,
+                same_song: pd.Series | None = None) -> list[Neighbour]:
+        """The ``n`` songs nearest ``row`` (itself excluded), among all songs or the rows ``within``.
+        ``same_song`` (a key per row, such as title and artist) skips copies of the song, and of
+        songs already listed: catalogues hold one recording under several ids."""
         query = self.x[row:row + 1]
         if within is None:
             index, candidates = self.index, None
         else:
             candidates = np.asarray(within, dtype=np.int64)
             index = NearestNeighbors(algorithm="brute").fit(self.x[candidates])
-        wanted = min(n + 1, index.n_samples_fit_)
+        wanted = min((2 * n + 1) if same_song is not None else n + 1, index.n_samples_fit_)
         if wanted == 0:
             return []
         distances, found = index.kneighbors(query, n_neighbors=wanted)
         rows = found[0] if candidates is None else candidates[found[0]]
-        pairs = [(int(r), float(d)) for r, d in zip(rows, distances[0], strict=True) if r != row][:n]
+        seen = {same_song.iloc[row]} if same_song is not None else set()
+        pairs = []
+        for r, d in zip(rows, distances[0], strict=True):
+            key = same_song.iloc[int(r)] if same_song is not None else None
+            if r == row or (key is not None and key in seen):
+                continue
+            seen.add(key)
+            pairs.append((int(r), float(d)))
+        pairs = pairs[:n]
         similarity = self.similarity(np.array([d for _, d in pairs]))
         return [Neighbour(r, d, float(s)) for (r, d), s in zip(pairs, similarity, strict=True)]
 

@@ -143,10 +143,15 @@ def marker_update(labels: np.ndarray, k: int, focus: list[int] | None = None) ->
             "cmin": -0.5, "cmax": k - 0.5, "size": 3, "opacity": 0.75}
 
 
+#: Genre families' colours: distinct, none near the rings' magenta; the last (unknown) grey.
+CATEGORY_COLOURS: tuple[str, ...] = ("#4C78A8", "#F58518", "#54A24B", "#EECA3B", "#E45756", "#72B7B2",
+                                     "#9D755D", "#8C6BB1", "#17BECF", "#B5BD61", "#BAB0AC")
+
+
 def category_marker(codes: np.ndarray, names: list[str], title: str) -> dict:
     """Colours by a category (genre family): one byte a song, the names on a stepped colour bar."""
     n = len(names)
-    colours = [PALETTE[(i + 3) % len(PALETTE)] for i in range(n)]
+    colours = [CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i in range(n - 1)] + [CATEGORY_COLOURS[-1]]
     return {"color": typed_array(codes.astype(np.uint8)), "colorscale": _discrete_colorscale(colours),
             "cmin": -0.5, "cmax": n - 0.5, "showscale": True, "size": 3, "opacity": 0.75,
             "colorbar": {"title": {"text": title}, "tickvals": list(range(n)), "ticktext": names, "len": 0.9}}
@@ -161,10 +166,13 @@ def continuous_marker(values: np.ndarray, feature: str) -> dict:
         high = low + 1.0
     codes = np.clip(np.round((np.nan_to_num(values, nan=low) - low) / (high - low) * 255), 0, 255)
     ticks = np.linspace(0, 255, 5)
+    values = [low + t / 255 * (high - low) for t in ticks]
+    # One format for every tick: whole numbers when the range spans ten or more.
+    text = [format_value(feature, v) if feature in HEATMAP_UNITS else f"{v:,.0f}" if high - low >= 10
+            else f"{v:.2f}" for v in values]
     return {"color": typed_array(codes.astype(np.uint8)), "colorscale": CONTINUOUS_SCALE, "cmin": 0, "cmax": 255,
             "showscale": True, "size": 3, "opacity": 0.75,
-            "colorbar": {"title": {"text": feature_label(feature)}, "tickvals": ticks.tolist(),
-                         "ticktext": [format_value(feature, low + t / 255 * (high - low)) for t in ticks],
+            "colorbar": {"title": {"text": feature_label(feature)}, "tickvals": ticks.tolist(), "ticktext": text,
                          "len": 0.9}}
 
 
@@ -272,7 +280,7 @@ def sizes_figure(sizes: list[int], names: list[str]) -> go.Figure:
 def genre_cluster_figure(shares: pd.DataFrame, names: list[str], purity: list[tuple[str, float]]) -> go.Figure:
     """Genre groups against clusters: each column is one cluster's make-up (shares summing to 100%),
     its purest group named under it."""
-    columns = [f"{i}: {name}<br><sub>{group} {share:.0%}</sub>" for i, (name, (group, share))
+    columns = [f"{i}: {name}<br>{group} {share:.0%}" for i, (name, (group, share))
                in enumerate(zip(names, purity, strict=True))]
     z = shares.to_numpy()
     figure = go.Figure(go.Heatmap(

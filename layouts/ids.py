@@ -93,6 +93,7 @@ STORE_HIGHLIGHT = "store-highlight"  # the songs marked on the scatter (rows; th
 STORE_SELECTION = "store-selection"  # the scatter's box or lasso selection, as a bitmap of rows
 STORE_FOCUS = "store-focus"  # clusters isolated from the legend, for one clustering
 LEGEND_ITEM = "legend-item"  # pattern-matching type: {"type": LEGEND_ITEM, "index": cluster}
+SONG_LINK = "song-link"  # pattern-matching type: a song's title in a table, {"type": SONG_LINK, "index": row}
 DROPDOWN_GENRE = "dropdown-genre"
 GRAPH_GENRE_SPREAD = "graph-genre-spread"
 

@@ -107,10 +107,10 @@ def make_tabs(catalogue: Catalogue) -> dbc.Tabs:
 
 def colour_options(catalogue: Catalogue) -> list[dict]:
     """What the scatter can be coloured by: clusters, genre family, popularity, any numeric column."""
-    options = [{"label": "Cluster", "value": "cluster"}, {"label": "Genre family", "value": "family"}]
+    options = [{"label": "cluster", "value": "cluster"}, {"label": "genre family", "value": "family"}]
     popularity = catalogue.roles.get("popularity")
     if popularity in catalogue.numeric_columns:
-        options.append({"label": "Popularity", "value": popularity})
+        options.append({"label": "popularity", "value": popularity})
     options += [{"label": feature_label(f), "value": f} for f in catalogue.numeric_columns if f != popularity]
     return options
 
@@ -118,7 +118,10 @@ def colour_options(catalogue: Catalogue) -> list[dict]:
 def make_song_search(catalogue: Catalogue) -> dbc.Row:
     return dbc.Row([
         dbc.Col(dcc.Dropdown(id=ids.INPUT_SONG_SEARCH, options=[], placeholder="Find a song or an artist…",
-                             searchable=True, clearable=True, optionHeight=45, maxHeight=360),
+                             searchable=True, clearable=True, optionHeight=45, maxHeight=360,
+                             # Shown only until the server's answer arrives: an empty answer is an
+                             # option that says why.
+                             labels={"no_options_found": "Searching…"}),
                 md=8, className="mb-2"),
         dbc.Col(dbc.InputGroup([dbc.InputGroupText("Colour by"),
                                 dcc.Dropdown(id=ids.DROPDOWN_COLOUR_BY, value="cluster", clearable=False,
@@ -132,10 +135,10 @@ def make_song_panel() -> dbc.Card:
     """The chosen song (or artist): where it sits, and its most similar songs."""
     return dbc.Card([
         dbc.CardHeader(html.Div([
-            html.Span("Song", className="fw-semibold me-3"),
+            html.Span("Chosen song or artist", className="fw-semibold me-3"),
             dbc.Switch(id=ids.SWITCH_SAME_CLUSTER, label="Similar songs from the same cluster only", value=False,
                        className="mb-0 me-3 small"),
-            dbc.Button("Download as playlist (CSV)", id=ids.BUTTON_EXPORT_SIMILAR, size="sm", color="secondary",
+            dbc.Button("Download as playlist (CSV)", id=ids.BUTTON_EXPORT_SIMILAR, size="sm", color="primary",
                        outline=True, disabled=True),
             dcc.Download(id=ids.DOWNLOAD_SIMILAR),
         ], className="d-flex flex-wrap align-items-center gap-1")),
@@ -148,7 +151,7 @@ def make_selection_panel() -> dbc.Card:
         dbc.CardHeader(html.Div([
             html.Span("Selection", className="fw-semibold me-3"),
             dbc.Button("Download the selected songs (CSV)", id=ids.BUTTON_EXPORT_SELECTION, size="sm",
-                       color="secondary", outline=True, disabled=True),
+                       color="primary", outline=True, disabled=True),
             dcc.Download(id=ids.DOWNLOAD_SELECTION),
         ], className="d-flex flex-wrap align-items-center gap-1")),
         dbc.CardBody(loading(html.Div(id=ids.PANEL_SELECTION, className="small", children=SELECTION_HINT)),
@@ -231,10 +234,8 @@ def make_genres() -> list:
                  "that family's share (how pure the cluster is by genre).", className="small text-muted"),
         sideways(loading(dcc.Graph(id=ids.GRAPH_GENRE_CLUSTER, config={"displaylogo": False},
                                    style={"minWidth": "640px"})), "Scroll sideways for every cluster →"),
-        dbc.InputGroup([dbc.InputGroupText("Where do the songs of"),
-                        dcc.Dropdown(id=ids.DROPDOWN_GENRE, placeholder="a genre or genre family…",
-                                     className="flex-grow-1"),
-                        dbc.InputGroupText("fall?")], size="sm", className="flex-nowrap mt-2"),
+        html.Label("Where do the songs of one genre fall?", htmlFor=ids.DROPDOWN_GENRE, className="fw-semibold mt-2"),
+        dcc.Dropdown(id=ids.DROPDOWN_GENRE, placeholder="Pick a genre family or a genre…"),
         loading(dcc.Graph(id=ids.GRAPH_GENRE_SPREAD, config={"displaylogo": False})),
     ]
 

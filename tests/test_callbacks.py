@@ -154,10 +154,14 @@ def test_bars_accept_an_empty_choice(dash_app):
 
 def test_hover_shows_the_song(dash_app, services):
     view = resolve(dash_app, k=4)
-    show, bbox, children = dash_app.callbacks["hover_song"]({"points": [{"pointIndex": 7, "bbox": {"x0": 1}}]}, view)
-    title = services.registry.default().frame["name_song"].iloc[7]
-    assert show is True and bbox == {"x0": 1} and title in str(children)
-    assert dash_app.callbacks["hover_song"](None, view)[0] is False
+    hovered = {"points": [{"pointIndex": 7, "bbox": {"x0": 1}}]}
+    show, bbox, children = dash_app.callbacks["hover_song"](hovered, view, "cluster")
+    frame = services.registry.default().frame
+    assert show is True and bbox == {"x0": 1} and frame["name_song"].iloc[7] in str(children)
+    assert dash_app.callbacks["hover_song"](None, view, "cluster")[0] is False
+    # Coloured by a number, the card leads with that value.
+    coloured = str(dash_app.callbacks["hover_song"](hovered, view, "popularity_songs")[2])
+    assert f"popularity: {frame['popularity_songs'].iloc[7]:.0f}" in coloured
 
 
 def test_a_link_sets_every_control_and_says_what_it_refused(dash_app):

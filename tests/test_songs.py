@@ -58,6 +58,40 @@ def test_search_ignores_accents_and_case_and_needs_every_word():
     assert list(search.artist_rows("Beyoncé")) == [0, 1, 3]
 
 
+def test_search_folds_letters_unicode_does_not_decompose_and_narrows_as_one_types():
+    catalogue = catalogue_of(["Bítlavinafélagið", "Øresund", "Straße", "Łódź", "Other"], ["a", "b", "c", "d", "e"])
+    from clustering.songs import SongSearch
+
+    search = SongSearch(catalogue)
+    for query, title in (("bitlavinafelagid", "Bítlavinafélagið"), ("oresund", "Øresund"), ("strasse", "Straße"),
+                         ("lodz", "Łódź")):
+        assert [h.label.split(" — ")[0] for h in search.search(query)] == [title], query
+    # A longer query searches within the last one's matches, with the same answer as from scratch.
+    assert search.matching_rows("st").tolist() == [2] and search.matching_rows("str").tolist() == [2]
+    assert search.matching_rows("stra x").tolist() == [] and SongSearch(catalogue).matching_rows("o").tolist() == []
+
+
+def test_an_empty_answer_says_why_in_an_option_that_cannot_be_chosen(dash_app):
+    view = resolve(dash_app, k=4)
+    short = dash_app.callbacks["update_song_options"]("d", None, view)["options"]
+    assert short[0]["disabled"] and "at least two" in short[0]["label"]
+    none = dash_app.callbacks["update_song_options"]("no such song", None, view)["options"]
+    assert none[0]["disabled"] and "No song or artist matches" in none[0]["label"]
+    assert parse_choice(none[0]["value"], 10) is None
+
+
+def test_copies_of_a_song_are_listed_once(engine):
+    features = engine.features()
+    nearest = engine.similar(10, features, 3)
+    # Give the nearest neighbour the query's own title and artist, and the second the third's.
+    text = engine.search().text.copy()
+    text.iloc[nearest[0].row] = text.iloc[10]
+    text.iloc[nearest[1].row] = text.iloc[nearest[2].row]
+    found = engine.neighbours(features).similar(10, 3, same_song=text)
+    assert nearest[0].row not in [n.row for n in found]
+    assert len({text.iloc[n.row] for n in found}) == 3 and len(found) == 3
+
+
 def test_search_choices_are_parsed_strictly():
     assert parse_choice("song:3", 10) == ("song", 3)
     assert parse_choice("artist:A: B", 10) == ("artist", "A: B")
@@ -126,8 +160,8 @@ def test_choosing_a_song_marks_it_with_a_patch_of_a_few_points(dash_app, service
     options = matches["options"]
     assert matches["query"] == "demo track 0100" and options[0]["value"] == "song:99"
     assert "demo track 0100" in options[0]["search"]
-    panel, highlight, disabled = cb["show_song"]("song:99", False, view)
-    assert ids.TABLE_SIMILAR_SONGS in str(panel) and disabled is False
+    panel, highlight, disabled, switch_disabled = cb["show_song"]("song:99", False, view)
+    assert ids.TABLE_SIMILAR_SONGS in str(panel) and disabled is False and switch_disabled is False
     assert highlight["rows"][0] == 99 and len(highlight["rows"]) == 11
     drawn = pca(cb, view, False, ids.TAB_VISUALIZATIONS, None)[2]
     patch, _, drawn = pca(cb, view, False, ids.TAB_VISUALIZATIONS, drawn, highlight=highlight)
@@ -141,6 +175,8 @@ def test_choosing_a_song_marks_it_with_a_patch_of_a_few_points(dash_app, service
     # A click on a point chooses its song; nothing chosen says how to choose.
     value, chosen = cb["choose_clicked_song"]({"points": [{"curveNumber": 0, "pointIndex": 5}]}, view)
     assert value == "song:5" and chosen[0]["value"] == "song:5"
+    # A song's title in a table is a link to that song.
+    assert f"'index': {highlight['rows'][1]}" in str(panel) and ids.SONG_LINK in str(panel)
     assert "Find a song" in str(cb["show_song"](None, False, view)[0])
 
 

@@ -45,20 +45,28 @@ def catalogue():
     return load_catalogue(None, demo_songs=BROWSER_SONGS)
 
 
-def test_hover_tooltip_lands_on_the_point_with_its_text_inside(page, server):
+#: Rows of three points: the one nearest the middle of the cloud, its rightmost, its leftmost.
+PLACES = f"""() => {{
+    const t = {PLOT}._fullData[0], xs = Array.from(t.x), ys = Array.from(t.y);
+    const mx = xs.reduce((a, b) => a + b) / xs.length, my = ys.reduce((a, b) => a + b) / ys.length;
+    let middle = 0, right = 0, left = 0, best = Infinity;
+    xs.forEach((x, i) => {{
+        const d = (x - mx) ** 2 + (ys[i] - my) ** 2;
+        if (d < best) {{ best = d; middle = i; }}
+        if (x > xs[right]) right = i;
+        if (x < xs[left]) left = i;
+    }});
+    return [middle, right, left];
+}}"""
+
+
+@pytest.mark.parametrize(("place", "width"), [(0, 1400), (1, 1400), (2, 1400), (1, 390), (2, 390)])
+def test_hover_tooltip_lands_on_the_point_with_its_text_inside(page, page_at, server, place, width):
+    if width != 1400:
+        page = page_at(width, 844)
     open_scatter(page, server)
-    # A point well inside the plot, away from the edges.
-    row = page.evaluate(f"""() => {{
-        const gd = {PLOT}, t = gd._fullData[0];
-        const xs = Array.from(t.x), ys = Array.from(t.y);
-        const mx = xs.reduce((a, b) => a + b) / xs.length, my = ys.reduce((a, b) => a + b) / ys.length;
-        let best = 0, bestD = Infinity;
-        xs.forEach((x, i) => {{
-            const d = (x - mx) ** 2 + (ys[i] - my) ** 2;
-            if (d < bestD) {{ bestD = d; best = i; }}
-        }});
-        return best;
-    }}""")
+    row = page.evaluate(PLACES)[place]
+    page.locator("#graph-pca").scroll_into_view_if_needed()
     x, y = point_position(page, row)
     page.mouse.move(x, y)
     tooltip = page.locator(".dash-tooltip .song-tooltip")
@@ -73,6 +81,8 @@ def test_hover_tooltip_lands_on_the_point_with_its_text_inside(page, server):
         inner = line.bounding_box()
         assert inner["y"] + inner["height"] <= box["y"] + box["height"] + 1
         assert inner["x"] + inner["width"] <= box["x"] + box["width"] + 1
+    # On screen, at either edge of the plot and on a phone: it opens towards the wider side.
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, (box, width)
 
 
 def test_search_marks_the_song_and_lists_its_exact_neighbours(page, server, catalogue):
@@ -109,6 +119,19 @@ def test_search_marks_the_song_and_lists_its_exact_neighbours(page, server, cata
         page.click("#button-export-similar")
     text = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert text[0].startswith("position,id,title") and len(text) == 12 and "Demo Track 0042" in text[1]
+
+
+def test_a_similar_song_clicked_in_the_table_becomes_the_chosen_song(page, server, catalogue):
+    open_scatter(page, server)
+    choose(page, "track 0042", "Demo Track 0042")
+    link = page.locator("#table-similar-songs tbody tr").nth(2).locator(".link-button")
+    title = link.inner_text()
+    link.click()
+    page.wait_for_function(f"document.querySelector('#panel-song .fw-semibold').innerText === {title!r}")
+    assert title in page.inner_text("#input-song-search")
+    page.wait_for_selector("#table-similar-songs tbody tr")
+    rows = page.locator("#table-similar-songs tbody tr").all()
+    assert title not in [row.locator("td").nth(1).inner_text() for row in rows]
 
 
 def test_clicking_a_point_chooses_that_song(page, server, catalogue):
@@ -181,6 +204,11 @@ def test_colour_by_genre_family_shows_its_key(page, server):
     page.wait_for_function(f"{PLOT}._fullData[0].marker.showscale === true")
     ticks = page.evaluate(f"{PLOT}._fullData[0].marker.colorbar.ticktext")
     assert "rock" in ticks and "spoken word" in ticks
+    # The cluster legend's colours no longer match the points: they are hidden.
+    swatch = page.locator("#legend-clusters .legend-item .swatch").first
+    page.wait_for_function("getComputedStyle(document.querySelector('#legend-clusters .swatch')).visibility"
+                           " === 'hidden'")
+    assert not swatch.is_visible()
     # Back to clusters: the colour key goes, the cluster colours return.
     page.click("#dropdown-colour-by")
     page.locator("[role=option]", has_text="Cluster").first.click()
