@@ -30,6 +30,7 @@ from clustering.engine import Engine
 from data.demo import demo_catalogue
 from layouts.figures import HOVER_DISTANCE_PX, highlight_update
 
+TYPED = "demo track 01234"
 QUERIES = ("track 0042", "demo track 1234", "artist 0014", "track 9", "artist 00077 track", "no such song")
 
 
@@ -53,6 +54,12 @@ def bench_engine(n: int, repeat: int) -> None:
     searches = [timed(lambda q=q: engine.search().search(q))[0] for _ in range(repeat) for q in QUERIES]
     print(f"  search ({len(QUERIES)} queries x {repeat}):  {median_ms(searches)}; "
           f"the first search builds the index: {first:.2f} s")
+    typed = []
+    for _ in range(repeat):  # a person typing: each keystroke's query extends the last one
+        engine.search().songs.forget()
+        engine.search().artist_matcher.forget()
+        typed += [timed(lambda q=TYPED[:i]: engine.search().search(q))[0] for i in range(2, len(TYPED) + 1)]
+    print(f"  search while typing {TYPED!r}, one key at a time: {median_ms(typed)}")
     features = engine.features()
     result = engine.cluster("kmeans", 4, features, scored=False)
     rows = np.random.default_rng(0).choice(n, size=20, replace=False)

@@ -29,6 +29,8 @@ REFERENCE_PAIRS = 20_000
 MIN_QUERY = 2
 #: Recent queries' matches kept per process: a longer query searches only within them.
 RECENT_QUERIES = 4
+#: A query matching more songs than this ranks only its most popular ones (typing narrows it).
+RANK_POOL = 5_000
 UNKNOWN_FAMILY = "unknown"
 #: Genre families in a fixed order (colours and rows keep their place across views).
 FAMILY_ORDER: tuple[str, ...] = (*FAMILIES, UNKNOWN_FAMILY)
@@ -77,65 +79,26 @@ class Match:
     label: str
 
 
-class SongSearch:
-    """Type-ahead over titles and artists: every word of the query must occur (accent- and
-    case-insensitive); titles that start with the query first, then the most popular."""
+class Matcher:
+    """Rows of a folded text column that hold every word of a query. Typing extends the last
+    query, so a query that extends a recent one searches only the rows that one matched."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
-        self.catalogue = catalogue
-        n = catalogue.n_songs
+    def __init__(self, text: pd.Series) -> None:
+        self.text = text
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()  # query -> rows (4 bytes a match)
         self._lock = threading.Lock()
-        title = catalogue.column("title")
-        artist = catalogue.column("artist")
-        titles = fold(title) if title is not None else pd.Series([""] * n, dtype=str)
-        self.artist_names = artist.astype(str) if artist is not None else None
-        folded_artists = fold(artist) if artist is not None else pd.Series([""] * n, dtype=str)
-        # One folded string a song, title first (so "starts with" is a title prefix): about 85
-        # bytes a song, the only per-song text kept.
-        self.text = titles + " " + folded_artists
-        popularity = catalogue.column("popularity")
-        self.popularity = (popularity.to_numpy(dtype=float) if popularity is not None else np.zeros(n))
-        if artist is not None:
-            counts = self.artist_names.value_counts()
-            self.artists = pd.DataFrame({"name": counts.index.astype(str), "songs": counts.to_numpy()})
-            self.artists["folded"] = fold(self.artists["name"]).to_numpy()
-        else:
-            self.artists = pd.DataFrame({"name": [], "songs": [], "folded": []})
 
-    def search(self, query: str, limit: int = 12, artists: int = 3) -> list[Match]:
-        words = fold_query(query)
-        if len("".join(words)) < MIN_QUERY:
-            return []
-        matches: list[Match] = []
-        if len(self.artists):
-            hit = np.ones(len(self.artists), dtype=bool)
-            for word in words:
-                hit &= self.artists["folded"].str.contains(word, regex=False).to_numpy()
-            for name, songs in self.artists.loc[hit, ["name", "songs"]].head(artists).itertuples(index=False):
-                matches.append(Match("artist", f"artist:{name}",
-                                     f"Artist: {name} · {songs:,} song{'s' if songs != 1 else ''}"))
-        rows = self._rows_with(words)
-        if len(rows):
-            starts = self.text.iloc[rows].str.startswith(" ".join(words)).to_numpy()
-            order = np.lexsort((-self.popularity[rows], ~starts))
-            for song in self.catalogue.songs(rows[order[:limit]]):
-                matches.append(song_match(song))
-        return matches
+    def forget(self) -> None:
+        """Drop the recent queries' matches (a benchmark's fresh start)."""
+        with self._lock:
+            self._recent.clear()
 
-    def matching_rows(self, query: str) -> np.ndarray:
-        """Every song whose title and artist hold every word of ``query``."""
-        words = fold_query(query)
-        return self._rows_with(words) if len("".join(words)) >= MIN_QUERY else np.empty(0, dtype=np.int64)
-
-    def _rows_with(self, words: list[str]) -> np.ndarray:
-        """Rows whose text holds every word: the longest word scans every song, each next word only
-        the songs still in (a three-word query costs little more than one)."""
+    def rows(self, words: list[str]) -> np.ndarray:
         key = " ".join(words)
-        with self._lock:  # typing extends the last query: search only the songs it matched
+        with self._lock:
             earlier = max((k for k in self._recent if key.startswith(k)), key=len, default=None)
             rows = self._recent[earlier] if earlier is not None else None
-        ordered = sorted(words, key=len, reverse=True)
+        ordered = sorted(words, key=len, reverse=True)  # the longest word first: it keeps the fewest
         if rows is None:
             rows = np.flatnonzero(self.text.str.contains(ordered[0], regex=False).to_numpy()).astype(np.uint32)
             ordered = ordered[1:]
@@ -149,6 +112,58 @@ class SongSearch:
             while len(self._recent) > RECENT_QUERIES:
                 self._recent.popitem(last=False)
         return rows.astype(np.int64)
+
+
+class SongSearch:
+    """Type-ahead over titles and artists: every word of the query must occur (accent- and
+    case-insensitive); titles that start with the query first, then the most popular."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        n = catalogue.n_songs
+        title = catalogue.column("title")
+        artist = catalogue.column("artist")
+        titles = fold(title) if title is not None else pd.Series([""] * n, dtype=str)
+        self.artist_names = artist.astype(str) if artist is not None else None
+        folded_artists = fold(artist) if artist is not None else pd.Series([""] * n, dtype=str)
+        # One folded string a song, title first (so "starts with" is a title prefix): about 85
+        # bytes a song, the only per-song text kept.
+        self.text = titles + " " + folded_artists
+        self.songs = Matcher(self.text)
+        popularity = catalogue.column("popularity")
+        self.popularity = (popularity.to_numpy(dtype=float) if popularity is not None else np.zeros(n))
+        if artist is not None:
+            counts = self.artist_names.value_counts()
+            self.artists = pd.DataFrame({"name": counts.index.astype(str), "songs": counts.to_numpy()})
+            self.artists["folded"] = fold(self.artists["name"]).to_numpy()
+        else:
+            self.artists = pd.DataFrame({"name": [], "songs": [], "folded": []})
+        self.artist_matcher = Matcher(self.artists["folded"].astype(str))
+
+    def search(self, query: str, limit: int = 12, artists: int = 3) -> list[Match]:
+        words = fold_query(query)
+        if len("".join(words)) < MIN_QUERY:
+            return []
+        matches: list[Match] = []
+        if len(self.artists) and artists:
+            found = self.artist_matcher.rows(words)[:artists]  # artists are ordered by song count
+            for name, songs in self.artists.iloc[found][["name", "songs"]].itertuples(index=False):
+                matches.append(Match("artist", f"artist:{name}",
+                                     f"Artist: {name} · {songs:,} song{'s' if songs != 1 else ''}"))
+        rows = self.songs.rows(words)
+        if len(rows) > RANK_POOL:  # a broad query: rank only its most popular songs
+            rows = rows[np.argpartition(-self.popularity[rows], RANK_POOL)[:RANK_POOL]]
+        if len(rows):
+            starts = self.text.iloc[rows].str.startswith(" ".join(words)).to_numpy()
+            order = np.lexsort((rows, -self.popularity[rows], ~starts))
+            for song in self.catalogue.songs(rows[order[:limit]]):
+                matches.append(song_match(song))
+        return matches
+
+    def matching_rows(self, query: str) -> np.ndarray:
+        """Every song whose title and artist hold every word of ``query``."""
+        words = fold_query(query)
+        return self.songs.rows(words) if len("".join(words)) >= MIN_QUERY else np.empty(0, dtype=np.int64)
 
     def artist_rows(self, name: str) -> np.ndarray:
         if self.artist_names is None:
