@@ -81,7 +81,15 @@ class Services:
         if view.ok and view.fingerprint not in self._searchable:
             self._searchable.add(view.fingerprint)
             engine = self.engine(view.dataset)
-            threading.Thread(target=engine.search, name="song-search", daemon=True).start()
+            threading.Thread(target=self._build_search, args=(engine,), name="song-search", daemon=True).start()
+
+    def _build_search(self, engine: Engine, patience: float = 10.0) -> None:
+        """Build a catalogue's song search once the page's own requests are answered (or after
+        ``patience`` seconds), so that it never slows the first views."""
+        deadline = time.monotonic() + patience
+        while not self.idle() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        engine.search()
 
     def engine(self, dataset_id: str | None) -> Engine:
         """An engine over a dataset's catalogue; cheap to build, results live in the cache."""

@@ -328,12 +328,16 @@ def selection_export(services: Services, selection: dict | None, view_data: dict
 
 
 # --- genres ---------------------------------------------------------------------------------
+def song_count(count: int) -> str:
+    return f"{count:,} song{'' if count == 1 else 's'}"
+
+
 def genre_options(engine: Engine) -> list[dict]:
     """Genre families first, then the commonest genres, each with its song count."""
     counts = families(engine.catalogue).value_counts()
-    options = [{"label": f"{family} (family) · {int(counts.get(family, 0)):,} songs", "value": f"family:{family}"}
+    options = [{"label": f"{family} (family) · {song_count(int(counts.get(family, 0)))}", "value": f"family:{family}"}
                for family in FAMILY_ORDER if counts.get(family, 0)]
-    options += [{"label": f"{genre} · {count:,} songs", "value": f"genre:{genre}"}
+    options += [{"label": f"{genre} · {song_count(count)}", "value": f"genre:{genre}"}
                 for genre, count in common_genres(engine.catalogue, GENRES_OFFERED)]
     return options
 

@@ -155,8 +155,10 @@ class SongSearch:
             rows = rows[np.argpartition(-self.popularity[rows], RANK_POOL)[:RANK_POOL]]
         if len(rows):
             starts = self.text.iloc[rows].str.startswith(" ".join(words)).to_numpy()
-            order = np.lexsort((rows, -self.popularity[rows], ~starts))
-            for song in self.catalogue.songs(rows[order[:limit]]):
+            order = rows[np.lexsort((rows, -self.popularity[rows], ~starts))]
+            # One option per song: its copies under other ids (same title and artist) are left out.
+            first = ~self.text.iloc[order[:limit * 4]].duplicated().to_numpy()
+            for song in self.catalogue.songs(order[:limit * 4][first][:limit]):
                 matches.append(song_match(song))
         return matches
 

@@ -211,6 +211,7 @@ def pca_figure(coordinates: np.ndarray, marker: dict, explained: list[float], ui
     # The overlay is WebGL too: an SVG trace would be drawn under the songs' canvas. Hover and
     # clicks pass through it to the song beneath (the same point of data[0]).
     figure.add_trace(go.Scattergl(mode="markers", hoverinfo="skip", name="chosen", showlegend=False,
+                                  unselected={"marker": {"opacity": 1}},  # rings stay through a selection
                                   **(highlight or highlight_update(coordinates, [], False))))
     figure.update_layout(
         xaxis_title=f"PC1 ({explained[0]:.0%} of variance)",

@@ -92,6 +92,14 @@ def test_copies_of_a_song_are_listed_once(engine):
     assert len({text.iloc[n.row] for n in found}) == 3 and len(found) == 3
 
 
+def test_a_song_under_several_ids_is_offered_once():
+    catalogue = catalogue_of(["Danska lagið", "Danska lagið", "Other"], ["Bítlavinafélagið"] * 2 + ["x"])
+    from clustering.songs import SongSearch
+
+    songs = [h for h in SongSearch(catalogue).search("danska") if h.kind == "song"]
+    assert [h.label.split(" — ")[0] for h in songs] == ["Danska lagið"]
+
+
 def test_search_choices_are_parsed_strictly():
     assert parse_choice("song:3", 10) == ("song", 3)
     assert parse_choice("artist:A: B", 10) == ("artist", "A: B")
