@@ -27,7 +27,7 @@ import diskcache
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 #: Bump when the engine's results change, so stale entries are not served.
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 _CACHE_ERRORS = (sqlite3.Error, OSError, EOFError, ValueError, TypeError, AttributeError, ImportError,
                  KeyError, IndexError, diskcache.Timeout)
 #: Longest wait for another process's hold on the database before a call gives up on the cache.

@@ -19,7 +19,7 @@ DESCRIPTORS: dict[tuple[str, int], tuple[str, float]] = {
     ("energy", 1): ("Energetic", 1.0),
     ("energy", -1): ("Calm", 1.0),
     ("danceability", 1): ("Danceable", 0.9),
-    ("danceability", -1): ("Free-tempo", 0.5),
+    ("danceability", -1): ("Less danceable", 0.5),  # about rhythm, not tempo (tempo has its own words)
     ("valence", 1): ("Upbeat", 0.8),
     ("valence", -1): ("Melancholic", 0.8),
     ("liveness", 1): ("Live", 0.8),
@@ -65,11 +65,12 @@ def name_clusters(z_scores: pd.DataFrame) -> list[str]:
         if len(words) > 1 and words[1][1] >= SECOND_WORD_SHARE * words[0][1]:
             chosen.append(words[1][0])
         names.append(" · ".join(chosen))
-    # Clusters that read the same get the next descriptor that tells them apart, then a number.
+    # Clusters that read the same (the same words in any order) get the next descriptor that tells
+    # them apart, then a number.
     for _ in range(3):
-        seen: dict[str, list[int]] = {}
+        seen: dict[frozenset[str], list[int]] = {}
         for i, name in enumerate(names):
-            seen.setdefault(name, []).append(i)
+            seen.setdefault(frozenset(name.split(" · ")), []).append(i)
         clashes = [idx for idx in seen.values() if len(idx) > 1]
         if not clashes:
             return names
@@ -79,11 +80,12 @@ def name_clusters(z_scores: pd.DataFrame) -> list[str]:
                 extra = next((w for w, _ in ranked[i] if w not in used), None)
                 if extra:
                     names[i] = f"{names[i]} · {extra}"
-    counts: dict[str, int] = {}
+    meanings = [frozenset(name.split(" · ")) for name in names]
+    counts: dict[frozenset[str], int] = {}
     final = []
-    for name in names:
-        counts[name] = counts.get(name, 0) + 1
-        final.append(name if counts[name] == 1 and names.count(name) == 1 else f"{name} ({counts[name]})")
+    for name, meaning in zip(names, meanings, strict=True):
+        counts[meaning] = counts.get(meaning, 0) + 1
+        final.append(name if meanings.count(meaning) == 1 else f"{name} ({counts[meaning]})")
     return final
 
 

@@ -85,6 +85,20 @@ def test_identical_profiles_get_distinct_names():
     assert len(set(names)) == 3
 
 
+def test_names_that_differ_only_in_word_order_are_told_apart():
+    # "Acoustic · Calm" and "Calm · Acoustic" say the same thing: they must differ in meaning.
+    z = pd.DataFrame({"acousticness": [1.4, 1.0], "energy": [-1.0, -1.3], "valence": [0.6, -0.7],
+                      "danceability": [-0.6, 0.3]})
+    names = name_clusters(z)
+    words = [frozenset(name.split(" · ")) for name in names]
+    assert len(set(words)) == 2, names
+
+
+def test_low_danceability_is_not_called_a_tempo():
+    names = name_clusters(pd.DataFrame({"danceability": [-1.5, 1.5], "tempo": [0.4, -0.4]}))
+    assert not any("tempo" in name.lower() for name in names), names
+
+
 def test_profile_units_and_z_scores():
     frame = pd.DataFrame({"energy": [0.1, 0.2, 0.9, 1.0], "tempo": [80, 90, 160, 170.0]})
     labels = np.array([0, 0, 1, 1])
