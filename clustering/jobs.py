@@ -163,8 +163,11 @@ class JobRunner:
         return ResultCache.key("job", id=job_id)
 
     def _put(self, key: tuple, value: Any) -> None:
+        """Keep a job's state in the cache and, always, in the spare store: a cache directory deleted
+        under running workers can leave each worker writing a different database without an error,
+        and the page's polls go to any worker (a sweep was reported lost while it ran)."""
         self.cache.set(key, value)
-        if self.cache.problem and self.spare is not None:
+        if self.spare is not None:
             self.spare.set(key, value)
 
     def _get(self, key: tuple) -> list:
