@@ -18,6 +18,7 @@ from callbacks.common import USER_ERRORS, shown_result, tab_view
 from callbacks.pca import point_row
 from clustering.engine import ClusterResult, Engine
 from clustering.export import csv_bytes
+from clustering.profiles import by_popularity
 from clustering.songs import (
     FAMILY_ORDER,
     MIN_QUERY,
@@ -100,9 +101,13 @@ def search_options(services: Services, query: str | None, value: str | None, vie
 
 def clicked_song(services: Services, click: dict | None, view_data: dict | None) -> tuple:
     """A click on the scatter chooses that song, as a search would."""
-    view = View.from_dict(view_data)
     points = (click or {}).get("points") or []
-    row = point_row(points[0]) if points else None
+    return choose_row(services, point_row(points[0]) if points else None, view_data)
+
+
+def choose_row(services: Services, row: int | None, view_data: dict | None) -> tuple:
+    """(search value, its options) that make song ``row`` the chosen one."""
+    view = View.from_dict(view_data)
     if view is None or row is None:
         return no_update, no_update
     try:
@@ -186,7 +191,7 @@ def artist_panel(engine: Engine, result: ClusterResult, name: str) -> tuple[list
     counts = np.bincount(result.labels[rows].astype(np.int64), minlength=result.k)
     spans = [c for c in np.argsort(-counts, kind="stable") if counts[c]]
     popularity = engine.catalogue.column("popularity")
-    order = rows if popularity is None else rows[np.argsort(-popularity.to_numpy()[rows], kind="stable")]
+    order = by_popularity(popularity, rows)
     songs = engine.catalogue.songs(order[:ARTIST_SONGS_SHOWN])
     table = dbc.Table([
         html.Thead(html.Tr([html.Th(h) for h in ("song", "genre", "cluster")])),
@@ -270,7 +275,7 @@ def selected_rows(engine: Engine, view: View, selection: dict | None) -> tuple[n
 def selection_panel(engine: Engine, result: ClusterResult, rows: np.ndarray) -> list:
     catalogue = engine.catalogue
     popularity = catalogue.column("popularity")
-    order = rows if popularity is None else rows[np.argsort(-popularity.to_numpy()[rows], kind="stable")]
+    order = by_popularity(popularity, rows)
     listed = catalogue.songs(order[:SELECTION_SHOWN])
     counts = np.bincount(result.labels[rows].astype(np.int64), minlength=result.k)
     profile = selection_profile(catalogue.frame, list(result.features), rows)
@@ -398,8 +403,7 @@ def register(app: Dash, services: Services) -> list:
         clicked = [t for t in callback_context.triggered if t.get("value")]
         if len(clicked) != 1 or not isinstance(callback_context.triggered_id, dict):
             return no_update, no_update
-        return clicked_song(services, {"points": [{"curveNumber": 0,
-                                                   "pointIndex": int(callback_context.triggered_id["index"])}]}, view)
+        return choose_row(services, int(callback_context.triggered_id["index"]), view)
 
     @app.callback(Output(ids.PANEL_SONG, "children"), Output(ids.STORE_HIGHLIGHT, "data"),
                   Output(ids.BUTTON_EXPORT_SIMILAR, "disabled"), Output(ids.SWITCH_SAME_CLUSTER, "disabled"),

@@ -127,11 +127,14 @@ def representative_rows(x: np.ndarray, labels: np.ndarray, cluster: int, n: int 
 
 def top_rows(popularity: pd.Series | None, labels: np.ndarray, cluster: int, n: int = 5) -> np.ndarray:
     """Rows of the most popular songs of a cluster (first rows if the file has no popularity)."""
-    members = np.flatnonzero(labels == cluster)
-    if popularity is None or len(members) == 0:
-        return members[:n]
-    order = np.argsort(-popularity.to_numpy(dtype=float)[members], kind="stable")
-    return members[order[:n]]
+    return by_popularity(popularity, np.flatnonzero(labels == cluster))[:n]
+
+
+def by_popularity(popularity: pd.Series | None, rows: np.ndarray) -> np.ndarray:
+    """``rows`` the most popular first (in file order when there is no popularity column)."""
+    if popularity is None or len(rows) == 0:
+        return rows
+    return rows[np.argsort(-popularity.to_numpy(dtype=float)[rows], kind="stable")]
 
 
 def genre_mix(genres: pd.Series, labels: np.ndarray, cluster: int, n: int = 5) -> list[tuple[str, float]]:
